@@ -1,0 +1,203 @@
+/*
+ * stream: barpipe's row streams (see barpipe-stream(5)).
+ *
+ * A stream is NDJSON: one flat JSON object per line whose values are
+ * numbers, strings, booleans or null.  On pipes and in files it is
+ * zstd-compressed by default; readers detect zstd by its magic bytes, so
+ * plain text written by jq or by hand reads the same way.
+ *
+ * This is the hot path of every tool, so rows are parsed by a dedicated
+ * flat-object parser (not jansson) into fields that point into the
+ * reader's buffer, and numbers are converted lazily.  The writer formats
+ * numbers in shortest round-trip form (lib/fmt.h) and compresses with zstd
+ * in large blocks.
+ *
+ * Typical filter:
+ *
+ *	struct bp_reader *in = bp_reader_open(path);
+ *	struct bp_writer *out = bp_writer_open(opath, flags);
+ *	struct bp_row row = BP_ROW_INIT;
+ *	int hint = -1, rc;
+ *	while ((rc = bp_reader_next(in, &row)) > 0) {
+ *		double close;
+ *		if (bp_row_num(&row, "close", &hint, &close) < 0) ...
+ *		bp_writer_begin(out);
+ *		bp_writer_copy_row(out, &row);
+ *		bp_writer_num(out, "x", close * 2);
+ *		if (bp_writer_end(out) < 0) ...
+ *	}
+ *	bp_row_release(&row);
+ *	if (rc < 0 || bp_writer_close(&out) < 0) ...  (else bp_writer_abort)
+ *	bp_reader_free(&in);
+ */
+#ifndef BP_STREAM_H
+#define BP_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum bp_type {
+	BP_NULL = 0,
+	BP_NUM,
+	BP_STR,
+	BP_BOOL,
+};
+
+/*
+ * One field of a row.  key and str are NUL-terminated, unescaped, and valid
+ * until the next bp_reader_next() on the same row.  raw is the value's JSON
+ * text exactly as read (e.g. `"BTCUSDT"`, `0.10`, `null`), used to pass a
+ * field through untouched.
+ */
+struct bp_field {
+	const char *key;
+	size_t keylen;
+	enum bp_type type;
+	int boolean;		/* BP_BOOL: 0 or 1 */
+	const char *str;	/* BP_STR: unescaped text */
+	size_t len;		/* BP_STR: length of str */
+	const char *raw;
+	size_t rawlen;
+};
+
+struct bp_row {
+	struct bp_field *f;
+	size_t n, alloc;
+	long lineno;		/* 1-based line in the input */
+	char *scratch;		/* unescaped strings live here */
+	size_t scratchlen, scratchalloc;
+};
+#define BP_ROW_INIT { NULL, 0, 0, 0, NULL, 0, 0 }
+void bp_row_release(struct bp_row *row);
+
+/*
+ * Index of the field named key, or -1.  *hint (start it at -1) remembers
+ * the last position, so looking up the same key on rows of the same shape
+ * costs one comparison.
+ */
+int bp_row_find(const struct bp_row *row, const char *key, int *hint);
+
+/*
+ * Numeric value of field i (a JSON number).  Returns 0 and sets *out, or
+ * -1 when the field is not a number (null, string, bool).  Conversion is
+ * exact (correctly rounded).
+ */
+int bp_field_num(const struct bp_field *f, double *out);
+
+/*
+ * Convenience: look up key and convert.  Returns 0 with *out set, 1 when
+ * the field is missing or null (*out = NaN), -1 when present but not a
+ * number (nothing reported: the caller names the input and line).
+ */
+int bp_row_num(const struct bp_row *row, const char *key, int *hint,
+	       double *out);
+
+/*
+ * Parse one NDJSON line (without its newline) into row.  The row's fields
+ * point into line, which must stay alive and unmodified while they are
+ * used.  Returns 0, or -1 and writes a short reason into err (size errlen)
+ * such as "expected ':' after key at byte 17".
+ */
+int bp_row_parse(struct bp_row *row, const char *line, size_t len, char *err,
+		 size_t errlen);
+
+/* ---- reading ---------------------------------------------------------- */
+
+struct bp_reader;
+
+/*
+ * Open path for reading ("-" or NULL: stdin, named "<stdin>").  Returns NULL
+ * after reporting "cannot open 'x': ...".
+ */
+struct bp_reader *bp_reader_open(const char *path);
+/* Read from an already open descriptor (not closed by free). */
+struct bp_reader *bp_reader_fdopen(int fd, const char *name);
+void bp_reader_free(struct bp_reader **r);
+
+/*
+ * Next row.  Returns 1 with row filled, 0 at the end of input, -1 after
+ * reporting an error as "NAME:LINE: reason" (bad JSON, nested value,
+ * truncated zstd frame, read error).  Blank lines are skipped.
+ */
+int bp_reader_next(struct bp_reader *r, struct bp_row *row);
+
+/*
+ * Next raw line (without newline, NUL-terminated); for tools that read
+ * text documents through the same decompression.  Returns 1, 0 at end,
+ * -1 after reporting.
+ */
+int bp_reader_line(struct bp_reader *r, const char **line, size_t *len);
+
+const char *bp_reader_name(const struct bp_reader *r);
+long bp_reader_lineno(const struct bp_reader *r);
+/* 1 when the input was zstd-compressed (known after the first read). */
+int bp_reader_is_zstd(const struct bp_reader *r);
+
+/* ---- writing ---------------------------------------------------------- */
+
+enum bp_writer_flags {
+	BP_WRITER_PLAIN = 1 << 0,	/* plain NDJSON, no zstd */
+	BP_WRITER_AUTO = 1 << 1,	/* plain when the output is a tty */
+};
+
+/* Default zstd level for streams: see bp_writer_open() and stream.c. */
+#define BP_ZSTD_LEVEL_DEFAULT 1
+
+struct bp_writer;
+
+/*
+ * Open a row writer.  path NULL or "-" writes stdout; otherwise the rows go
+ * to a temporary file beside path, renamed over it by bp_writer_close() and
+ * removed by bp_writer_abort(), so a failed run leaves nothing behind.
+ * Compressed output to a terminal is refused ("stdout is a terminal") unless
+ * BP_WRITER_AUTO turns it into plain output.  The zstd level comes from
+ * $BARPIPE_ZSTD_LEVEL when set, else BP_ZSTD_LEVEL_DEFAULT.  Returns NULL
+ * after reporting.
+ */
+struct bp_writer *bp_writer_open(const char *path, unsigned flags);
+/*
+ * Finish the stream: flush, end the zstd frame, check the write, and
+ * rename a -o file into place.  Returns 0, or -1 after reporting (a -o
+ * temporary is then removed).  *w is freed and set to NULL either way.
+ */
+int bp_writer_close(struct bp_writer **w);
+/* Drop everything: remove a -o temporary; free *w. NULL is fine. */
+void bp_writer_abort(struct bp_writer **w);
+
+/* Row building: begin, add fields in order, end. */
+void bp_writer_begin(struct bp_writer *w);
+/* Copy every field of row as read (raw text kept). */
+void bp_writer_copy_row(struct bp_writer *w, const struct bp_row *row);
+/* Copy field i of row as read. */
+void bp_writer_copy_field(struct bp_writer *w, const struct bp_row *row,
+			  size_t i);
+/* Number in shortest round-trip form; NaN and infinities become null. */
+void bp_writer_num(struct bp_writer *w, const char *key, double x);
+/* Integer-valued number, printed exactly. */
+void bp_writer_int(struct bp_writer *w, const char *key, int64_t x);
+void bp_writer_str(struct bp_writer *w, const char *key, const char *s);
+void bp_writer_strn(struct bp_writer *w, const char *key, const char *s,
+		    size_t n);
+void bp_writer_bool(struct bp_writer *w, const char *key, int b);
+void bp_writer_null(struct bp_writer *w, const char *key);
+/* A timestamp (ms since the epoch, UTC) in the stream's ts form. */
+void bp_writer_ts(struct bp_writer *w, const char *key, int64_t ms);
+/* Value text that is already valid JSON (e.g. another field's raw). */
+void bp_writer_raw(struct bp_writer *w, const char *key, const char *json,
+		   size_t n);
+/* End the row; returns 0, or -1 after reporting a write error. */
+int bp_writer_end(struct bp_writer *w);
+/* Write text verbatim (a whole line, for documents); -1 on error. */
+int bp_writer_write(struct bp_writer *w, const char *s, size_t n);
+/* Flush everything written so far down the pipe (a zstd flush). */
+int bp_writer_flush(struct bp_writer *w);
+/* Name for messages: the -o path or "<stdout>". */
+const char *bp_writer_name(const struct bp_writer *w);
+/* Rows ended so far. */
+uint64_t bp_writer_rows(const struct bp_writer *w);
+
+/* JSON string escaping into buf (quotes included). */
+struct bp_buf;
+void bp_json_escape(struct bp_buf *b, const char *s, size_t n);
+
+#endif
