@@ -1,0 +1,2 @@
+LIBSRC += lib/cv.c
+UNIT += tests/unit/test-cv
