@@ -1,2 +1,3 @@
 LIBSRC += lib/cv.c
 UNIT += tests/unit/test-cv
+BIN += bin/bp-cv
