@@ -265,3 +265,58 @@ fold 2 ....===e--
 	bp-cv plan --json --folds 2 "$CV/tiny.ndjson" >p2
 	cmp p1 p2
 }
+
+# man_blocks SECTION: the commands in .Bd blocks of a man page section,
+# one per line ("$ " removed, continuations joined, \e turned into \).
+man_blocks() {
+	awk -v sec="$1" '
+		/^\.Sh / { on = ($0 == ".Sh " sec); next }
+		!on { next }
+		/^\.Bd/ { inbd = 1; next }
+		/^\.Ed/ { inbd = 0; next }
+		inbd && /^\$ / { cmd = substr($0, 3); cont = (cmd ~ /\\e$/)
+			if (!cont) print cmd; else sub(/\\e$/, "", cmd); next }
+		inbd && cont { line = $0; sub(/^ +/, " ", line)
+			cont = (line ~ /\\e$/); sub(/\\e$/, "", line)
+			cmd = cmd line; if (!cont) print cmd }
+	' "$ROOT/man/man1/bp-cv.1" | sed 's/\\e/\\/g; s/  */ /g'
+}
+
+@test "bp-cv: the scheme diagrams in the man page are real output" {
+	seq 0 11 | awk '{printf "{\"ts\":\"2024-01-01T%02d:00:00Z\"}\n", $1}' \
+		>t12.ndjson
+	local n=0 cmd
+	while IFS= read -r cmd; do
+		[[ $cmd == bp-cv\ plan* ]] || continue
+		# the lines shown under the command, without annotations
+		awk -v c="$cmd" '
+			/^\.Bd/ { inbd = 1; buf = ""; next }
+			/^\.Ed/ { if (inbd && hit) { printf "%s", buf; exit }
+				inbd = 0; next }
+			inbd && /^fold / { sub(/ +groups.*/, ""); buf = buf $0 "\n" }
+			inbd && /^\$ bp-cv plan/ { hit = 0; s = $0
+				while (s ~ /\\e$/) { getline nx; sub(/\\e$/, "", s)
+					sub(/^ +/, " ", nx); s = s nx }
+				sub(/^\$ /, "", s); gsub(/  +/, " ", s)
+				if (s == c) hit = 1 }
+		' "$ROOT/man/man1/bp-cv.1" >expect
+		[ -s expect ] || { echo "no diagram for: $cmd"; false; }
+		eval "$cmd" <t12.ndjson | grep '^fold ' >actual
+		diff -u expect actual
+		n=$((n + 1))
+	done < <(man_blocks DESCRIPTION)
+	[ "$n" -eq 5 ]
+}
+
+@test "bp-cv: the man page's EXAMPLES run as written" {
+	command -v bp-fetch >/dev/null || skip "bp-fetch is not built here"
+	[ -d "$SAMPLE" ] || skip "no sample data"
+	local cmd n=0
+	cd "$ROOT"
+	while IFS= read -r cmd; do
+		run -0 bash -o pipefail -c "$cmd"
+		[ -n "$output" ]
+		n=$((n + 1))
+	done < <(man_blocks EXAMPLES)
+	[ "$n" -ge 2 ]
+}
