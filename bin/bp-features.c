@@ -382,8 +382,9 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (bp_spec_finish(&spec, err, sizeof(err)) < 0) {
-		bp_error("%s%s%s", spec.path ? spec.path : "",
-			 spec.path ? ": " : "", err);
+		if (!spec.path)
+			bp_cli_usage_error("%s", err);
+		bp_error("%s: %s", spec.path, err);
 		goto out;
 	}
 	if (spec.ncol == 0)

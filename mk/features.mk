@@ -7,3 +7,4 @@ LIBSRC += lib/labels.c
 LIBSRC += lib/spec.c
 LIBSRC += lib/featureset.c
 BIN += bin/bp-features
+MAN1 += man/man1/bp-features.1
