@@ -249,6 +249,27 @@ check_model(struct opts *o)
 				   "with --space <spec>");
 	if (o->c.random && !o->c.space)
 		bp_cli_usage_error("--random needs --space <spec>");
+	if (o->c.grid || o->c.space) {
+		json_t *t = o->c.grid ? bp_search_grid(o->c.grid) :
+			    bp_search_random(o->c.space, 1, 0);
+
+		if (!t)
+			bp_cli_usage_error("%s: malformed parameter space",
+					   o->c.grid ? "--grid" : "--space");
+		for (size_t i = 0; i < json_array_size(t); i++) {
+			json_t *p = json_deep_copy(o->base), *r;
+
+			json_object_update(p, json_array_get(t, i));
+			r = bp_model_params_resolve(o->kind, p);
+			json_decref(p);
+			if (!r)
+				bp_cli_usage_error("%s: not parameters of "
+						   "'%s'", o->c.grid ? "--grid" :
+						   "--space", o->kind);
+			json_decref(r);
+		}
+		json_decref(t);
+	}
 	if (o->cmd == CMD_RUN && (o->c.grid || o->c.random ||
 				  o->c.space || o->c.metric))
 		bp_cli_usage_error("--grid, --random, --space and --metric "
