@@ -323,3 +323,31 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 		--plain "$L" >/dev/null
 	cmp oos run
 }
+
+@test "bp-cv: the demo stage skips without features, runs with them" {
+	export DEMO=$BATS_TEST_TMPDIR/demo
+	mkdir -p "$DEMO"
+	run -0 bash "$ROOT/pipelines/demo.d/40-cv.sh"
+	[[ $output == *"cv skipped"* ]]
+	# 5000 hourly rows: a feature, label_up over 24 bars and its end
+	awk '
+	function ts(h,   d, m, n) {	# hour h of 2024 (a leap year), RFC 3339
+		d = int(h / 24); split("31 29 31 30 31 30 31 31 30 31 30 31", n)
+		for (m = 1; d >= n[m]; m++) d -= n[m]
+		return sprintf("\"2024-%02d-%02dT%02d:00:00Z\"", m, d + 1, h % 24)
+	}
+	BEGIN { srand(5); c = 100
+		for (i = 0; i < 5000; i++) { x[i] = rand() - 0.5
+			c = c * (1 + 0.01 * x[i]); cl[i] = c }
+		for (i = 0; i < 5000; i++) {
+			if (i + 24 < 5000) {
+				lab = cl[i + 24] > cl[i] ? 1 : 0; end = ts(i + 24)
+			} else { lab = "null"; end = "null" }
+			printf "{\"ts\":%s,\"symbol\":\"X\",\"close\":%.4f,\"f\":%.4f,\"label_up\":%s,\"label_up_end\":%s}\n",
+				ts(i), cl[i], x[i], lab, end } }' | zstd -q >"$DEMO/btc.features.zst"
+	cd "$BATS_TEST_TMPDIR"
+	CV_MODEL=logreg run -0 bash "$ROOT/pipelines/demo.d/40-cv.sh"
+	[[ ${lines[0]} == "fold"*"logloss"* ]]
+	[[ $output == *"out-of-sample predictions: $DEMO/oos.zst (976 rows)"* ]]
+	[ "$(jq .n_folds "$DEMO/cv-summary.json")" = 2 ]
+}
