@@ -216,7 +216,7 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	[[ $stderr == *"logreg: unknown parameter 'depth'"* ]]
 	run -2 --separate-stderr bp-cv run "${WF[@]}" --model logreg \
 		--label label_up --grid 'l2=1,2' "$L"
-	[[ $stderr == *"are for search"* ]]
+	[[ $stderr == *"--grid: not an option of 'run'"* ]]
 	run -2 --separate-stderr bp-cv run "${WF[@]}" --model logreg \
 		--label label_up --threads 0 "$L"
 	[[ $stderr == *"--threads: '0' is not an integer"* ]]
