@@ -1,0 +1,2 @@
+LIBSRC += lib/drift.c
+UNIT += tests/unit/test-drift
