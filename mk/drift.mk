@@ -1,2 +1,6 @@
 LIBSRC += lib/drift.c
 UNIT += tests/unit/test-drift
+LIBSRC += lib/severity.c
+LIBSRC += lib/driftcmp.c
+LIBSRC += lib/detect.c
+UNIT += tests/unit/test-detect
