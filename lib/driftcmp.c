@@ -5,6 +5,7 @@
 #include "driftcmp.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ struct bp_driftcmp_sample {
 	size_t nslots;
 	int *pos;		/* column of each field position last row */
 	size_t apos;
+	char last_date[10];	/* fast_ts: the last date seen, its day */
+	int64_t last_day;
 };
 
 #define NO_TS INT64_MIN
@@ -206,13 +209,55 @@ track_categories(struct bp_driftcmp_sample *s, struct dcol *c,
 	}
 }
 
+/* Digits s[0..n) as a number, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * The canonical "YYYY-MM-DDTHH:MM:SSZ" fast: the date part usually repeats
+ * from row to row, so its day number is cached.  Returns -1 for any other
+ * form (then bp_ts_parse decides).
+ */
+static int
+fast_ts(struct bp_driftcmp_sample *s, const char *t, size_t n, int64_t *ms)
+{
+	int h, mi, se;
+
+	if (n != 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+	    t[19] != 'Z' || (h = digits(t + 11, 2)) < 0 || h > 23 ||
+	    (mi = digits(t + 14, 2)) < 0 || mi > 59 ||
+	    (se = digits(t + 17, 2)) < 0 || se > 59)
+		return -1;
+	if (memcmp(t, s->last_date, 10) != 0) {
+		int64_t day;
+
+		if (bp_ts_parse(t, 10, &day) < 0)
+			return -1;
+		memcpy(s->last_date, t, 10);
+		s->last_day = day;
+	}
+	*ms = s->last_day + ((int64_t)h * 3600 + mi * 60 + se) * 1000;
+	return 0;
+}
+
 static int
 read_ts(struct bp_driftcmp_sample *s, struct bp_reader *r,
 	const struct bp_field *f, int64_t *ts)
 {
 	double x;
 
-	if (f->type == BP_STR && bp_ts_parse(f->str, f->len, ts) == 0)
+	if (f->type == BP_STR && (fast_ts(s, f->str, f->len, ts) == 0 ||
+				  bp_ts_parse(f->str, f->len, ts) == 0))
 		return 0;
 	if (f->type == BP_NUM && bp_field_num(f, &x) == 0 &&
 	    bp_ts_from_epoch(x, ts) == 0)
@@ -221,7 +266,6 @@ read_ts(struct bp_driftcmp_sample *s, struct bp_reader *r,
 		*ts = NO_TS;
 		return 0;
 	}
-	(void)s;
 	return bp_error("%s:%ld: 'ts' is not a timestamp", bp_reader_name(r),
 			bp_reader_lineno(r));
 }
@@ -294,6 +338,59 @@ bp_driftcmp_sample_read(struct bp_driftcmp_sample *s, struct bp_reader *r,
 out:
 	bp_row_release(&row);
 	return rc < 0 ? -1 : 0;
+}
+
+struct bp_driftcmp_sample *
+bp_driftcmp_sample_load(const char *path, const char *const *cats)
+{
+	struct bp_reader *r = bp_reader_open(path);
+	struct bp_driftcmp_sample *s;
+
+	if (!r)
+		return NULL;
+	s = bp_driftcmp_sample_new(bp_reader_name(r));
+	if (bp_driftcmp_sample_read(s, r, cats) < 0)
+		bp_driftcmp_sample_free(&s);
+	bp_reader_free(&r);
+	return s;
+}
+
+struct load_job {
+	const char *path;
+	const char *const *cats;
+	struct bp_driftcmp_sample *s;
+};
+
+static void *
+load_thread(void *arg)
+{
+	struct load_job *j = arg;
+
+	j->s = bp_driftcmp_sample_load(j->path, j->cats);
+	return NULL;
+}
+
+int
+bp_driftcmp_load_pair(const char *ref_path, const char *cur_path,
+		      const char *const *cats,
+		      struct bp_driftcmp_sample **ref,
+		      struct bp_driftcmp_sample **cur)
+{
+	struct load_job job = { ref_path, cats, NULL };
+	pthread_t t;
+	int threaded = pthread_create(&t, NULL, load_thread, &job) == 0;
+
+	if (!threaded)
+		load_thread(&job);
+	*cur = bp_driftcmp_sample_load(cur_path, cats);
+	if (threaded)
+		pthread_join(t, NULL);
+	*ref = job.s;
+	if (*ref && *cur)
+		return 0;
+	bp_driftcmp_sample_free(ref);
+	bp_driftcmp_sample_free(cur);
+	return -1;
 }
 
 /* ---- windows ------------------------------------------------------------ */
@@ -444,6 +541,36 @@ setnum(json_t *o, const char *key, double x)
 	json_object_set_new(o, key, bp_json_real(x));
 }
 
+struct sort_job {
+	double *x;
+	size_t n;
+};
+
+static void *
+sort_thread(void *arg)
+{
+	struct sort_job *j = arg;
+
+	bp_drift_sort(j->x, j->n);
+	return NULL;
+}
+
+/* Sort both samples, side by side when they are large. */
+static void
+sort_pair(double *x, size_t nx, double *y, size_t ny)
+{
+	struct sort_job job = { x, nx };
+	pthread_t t;
+
+	if (nx + ny < 200000 || pthread_create(&t, NULL, sort_thread, &job)) {
+		bp_drift_sort(x, nx);
+		bp_drift_sort(y, ny);
+		return;
+	}
+	bp_drift_sort(y, ny);
+	pthread_join(t, NULL);
+}
+
 json_t *
 bp_driftcmp_column(const struct bp_driftcmp_opts *o, const char *name,
 		   double *x, size_t nx, size_t rows_x, double *y, size_t ny,
@@ -483,8 +610,7 @@ bp_driftcmp_column(const struct bp_driftcmp_opts *o, const char *name,
 		return c;
 	}
 	json_object_set_new(c, "skipped", json_null());
-	bp_drift_sort(x, nx);
-	bp_drift_sort(y, ny);
+	sort_pair(x, nx, y, ny);
 	{
 		struct bp_moments mx, my;
 		struct bp_ks ks;

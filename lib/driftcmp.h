@@ -38,6 +38,22 @@ int bp_driftcmp_sample_read(struct bp_driftcmp_sample *s, struct bp_reader *r,
 
 size_t bp_driftcmp_sample_rows(const struct bp_driftcmp_sample *s);
 
+/*
+ * Open path ("-" or NULL: stdin) and read it into a new sample.  Returns
+ * NULL after reporting.
+ */
+struct bp_driftcmp_sample *bp_driftcmp_sample_load(const char *path,
+						   const char *const *cats);
+
+/*
+ * Load two inputs at once, ref_path in a second thread.  Returns 0 with
+ * *ref and *cur set, or -1 after reporting (both NULL then).
+ */
+int bp_driftcmp_load_pair(const char *ref_path, const char *cur_path,
+			  const char *const *cats,
+			  struct bp_driftcmp_sample **ref,
+			  struct bp_driftcmp_sample **cur);
+
 /* ---- windows ------------------------------------------------------------ */
 
 enum bp_window_kind {

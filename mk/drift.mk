@@ -4,3 +4,4 @@ LIBSRC += lib/severity.c
 LIBSRC += lib/driftcmp.c
 LIBSRC += lib/detect.c
 UNIT += tests/unit/test-detect
+BIN += bin/bp-drift
