@@ -273,7 +273,7 @@ parse_option(struct opts *o, int c, const char *arg)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	int c;
+	int c, idx = 0;
 
 	if (argc > 1 && (!strcmp(argv[1], "detect") ||
 			 !strcmp(argv[1], "compare"))) {
@@ -285,7 +285,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (o->detect)
 		bp_cli_init(argv[0], detect_usage, detect_help);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qvhV", longopts, &idx)) != -1) {
 		if (c == '?')
 			bp_cli_usage_error("unknown option '%s'",
 					   argv[optind - 1]);
@@ -294,8 +294,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 					   argv[optind - 1]);
 		if (c >= 256 && (o->detect ? c < OPT_METHOD
 					   : c >= OPT_METHOD))
-			bp_cli_usage_error("'%s' is not an option of "
-					   "bp-drift %s", argv[optind - 1],
+			bp_cli_usage_error("'--%s' is not an option of "
+					   "bp-drift %s", longopts[idx].name,
 					   o->detect ? "detect" : "compare");
 		parse_option(o, c, optarg);
 	}

@@ -13,6 +13,7 @@
 #include "drift.h"
 #include "fmt.h"
 #include "jsonout.h"
+#include "metrics.h"
 #include "ts.h"
 #include "util.h"
 
@@ -820,6 +821,128 @@ compare_categories(const struct bp_driftcmp_opts *o,
 	return s;
 }
 
+/* (label, score) pairs of the rows of s in mask where both are numbers. */
+static size_t
+gather_pairs(const struct bp_driftcmp_sample *s, const unsigned char *mask,
+	     const char *label, const char *score, double **y, double **p)
+{
+	const struct dcol *a = &s->cols[col_find(s, label, strlen(label))];
+	const struct dcol *b = &s->cols[col_find(s, score, strlen(score))];
+	size_t n = 0;
+
+	*y = bp_xmalloc((s->nrows ? s->nrows : 1) * sizeof(**y));
+	*p = bp_xmalloc((s->nrows ? s->nrows : 1) * sizeof(**p));
+	for (size_t i = 0; i < s->nrows; i++) {
+		if (!mask[i] || !a->v || !b->v || isnan(a->v[i]) ||
+		    isnan(b->v[i]))
+			continue;
+		(*y)[n] = a->v[i];
+		(*p)[n++] = b->v[i];
+	}
+	return n;
+}
+
+static int
+binary_labels(const double *y, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (y[i] != 0 && y[i] != 1)
+			return 0;
+	return 1;
+}
+
+/* One metric on both samples, its relative degradation and level. */
+static json_t *
+metric_json(const struct bp_driftcmp_opts *o, const char *name, double ref,
+	    double cur, enum bp_level *level)
+{
+	json_t *m = json_object();
+	int higher = bp_metrics_higher_is_better(name);
+	double deg = ref != 0 && !isnan(ref) && !isnan(cur)
+		     ? (higher ? ref - cur : cur - ref) / fabs(ref) * 100
+		     : NAN;
+	enum bp_level l = bp_thresholds_grade(&o->sev.degrade, deg);
+
+	setnum(m, "ref", ref);
+	setnum(m, "cur", cur);
+	setnum(m, "degradation_pct", deg);
+	json_object_set_new(m, "level", level_json(l));
+	*level = max_level(*level, l);
+	return m;
+}
+
+/*
+ * Performance drift: the model's metrics on the reference rows and on the
+ * current rows (lib/metrics, scikit-learn's definitions).
+ */
+static json_t *
+compare_performance(const struct bp_driftcmp_opts *o,
+		    const struct bp_driftcmp_sample *ref,
+		    const unsigned char *rm,
+		    const struct bp_driftcmp_sample *cur,
+		    const unsigned char *cm)
+{
+	double *y[2], *p[2];
+	size_t n[2];
+	int cls;
+	json_t *perf = NULL, *mets;
+	enum bp_level level = BP_LEVEL_NONE;
+
+	n[0] = gather_pairs(ref, rm, o->label, o->score, &y[0], &p[0]);
+	n[1] = gather_pairs(cur, cm, o->label, o->score, &y[1], &p[1]);
+	cls = binary_labels(y[0], n[0]) && binary_labels(y[1], n[1]);
+	if (o->task == BP_DRIFTCMP_TASK_CLASSIFICATION && !cls) {
+		bp_error("'%s' holds values other than 0 and 1 (--task "
+			 "classification)", o->label);
+		goto out;
+	}
+	if (o->task == BP_DRIFTCMP_TASK_REGRESSION)
+		cls = 0;
+	perf = json_object();
+	mets = json_object();
+	json_object_set_new(perf, "label", json_string(o->label));
+	json_object_set_new(perf, "score", json_string(o->score));
+	json_object_set_new(perf, "task", json_string(cls ? "classification"
+							  : "regression"));
+	json_object_set_new(perf, "n_ref", json_integer((json_int_t)n[0]));
+	json_object_set_new(perf, "n_cur", json_integer((json_int_t)n[1]));
+	if (cls) {
+		struct bp_confusion c[2];
+		double ll[2], auc[2];
+
+		for (int i = 0; i < 2; i++) {
+			ll[i] = n[i] ? bp_metrics_logloss(y[i], p[i], n[i])
+				     : NAN;
+			auc[i] = n[i] ? bp_metrics_auc(y[i], p[i], n[i]) : NAN;
+			bp_metrics_confusion(&c[i], y[i], p[i], n[i],
+					     o->threshold);
+		}
+		json_object_set_new(mets, "logloss", metric_json(o, "logloss",
+			ll[0], ll[1], &level));
+		json_object_set_new(mets, "auc", metric_json(o, "auc", auc[0],
+			auc[1], &level));
+		json_object_set_new(mets, "accuracy", metric_json(o,
+			"accuracy", n[0] ? bp_metrics_accuracy(&c[0]) : NAN,
+			n[1] ? bp_metrics_accuracy(&c[1]) : NAN, &level));
+	} else {
+		json_object_set_new(mets, "mae", metric_json(o, "mae",
+			n[0] ? bp_metrics_mae(y[0], p[0], n[0]) : NAN,
+			n[1] ? bp_metrics_mae(y[1], p[1], n[1]) : NAN, &level));
+		json_object_set_new(mets, "rmse", metric_json(o, "rmse",
+			n[0] ? bp_metrics_rmse(y[0], p[0], n[0]) : NAN,
+			n[1] ? bp_metrics_rmse(y[1], p[1], n[1]) : NAN,
+			&level));
+	}
+	json_object_set_new(perf, "metrics", mets);
+	json_object_set_new(perf, "level", level_json(level));
+out:
+	for (int i = 0; i < 2; i++) {
+		free(y[i]);
+		free(p[i]);
+	}
+	return perf;
+}
+
 static int
 is_label(const char *name)
 {
@@ -900,6 +1023,7 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 	unsigned char *rm = bp_xmalloc(ref->nrows + 1);
 	unsigned char *cm = bp_xmalloc(cur->nrows + 1);
 	json_t *report = NULL, *cols = json_array(), *pred = NULL;
+	json_t *perf = NULL;
 	long nr, nc;
 	json_t *opt;
 
@@ -947,6 +1071,20 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 		json_object_set_new(pred, "signal", compare_categories(o, ref,
 			rm, cur, cm, o->signal));
 	}
+	if (o->label) {
+		if (check_column(ref, o->label) < 0 ||
+		    check_column(cur, o->label) < 0)
+			goto fail;
+		if (!has_column(ref, o->score) || !has_column(cur, o->score)) {
+			bp_error("performance drift needs the prediction "
+				 "column '%s' in both samples", o->score);
+			goto fail;
+		}
+		if (check_column(ref, o->score) < 0 ||
+		    check_column(cur, o->score) < 0 ||
+		    !(perf = compare_performance(o, ref, rm, cur, cm)))
+			goto fail;
+	}
 	if (!json_array_size(cols) && !pred) {
 		bp_error("%s and %s have no numeric column in common",
 			 ref->name, cur->name);
@@ -980,7 +1118,7 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 	json_object_set_new(report, "thresholds", bp_severity_json(&o->sev));
 	json_object_set_new(report, "columns", cols);
 	json_object_set_new(report, "prediction", pred ? pred : json_null());
-	json_object_set_new(report, "performance", json_null());
+	json_object_set_new(report, "performance", perf ? perf : json_null());
 	bp_driftcmp_finish(report);
 	free(rm);
 	free(cm);
@@ -988,6 +1126,7 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 fail:
 	json_decref(cols);
 	json_decref(pred);
+	json_decref(perf);
 	free(rm);
 	free(cm);
 	return NULL;

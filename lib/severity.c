@@ -309,8 +309,8 @@ bp_report_table(struct bp_buf *b, const json_t *report)
 			    num(perf, "n_cur", NULL));
 		json_object_foreach((json_t *)json_object_get(perf, "metrics"),
 				    key, m)
-			bp_buf_addf(b, "  %-9s %9.4f -> %9.4f  (%+.1f%% worse)"
-				    "  %s\n", key, num(m, "ref", NULL),
+			bp_buf_addf(b, "  %-9s %9.4f -> %9.4f  degradation "
+				    "%+.1f%%  %s\n", key, num(m, "ref", NULL),
 				    num(m, "cur", NULL),
 				    num(m, "degradation_pct", NULL),
 				    str(m, "level", "NONE"));
