@@ -1,0 +1,3 @@
+LIBSRC += lib/backtest.c
+LIBSRC += lib/perfstats.c
+BIN += bin/bp-backtest
