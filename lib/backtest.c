@@ -30,6 +30,8 @@ struct trade {
 	int64_t entry_ts;
 	double buy_qty, buy_val;	/* increases: units and money */
 	double sell_qty, sell_val;	/* decreases */
+	double buy_px, sell_px;		/* price of the first buy, sell */
+	int buys, sells;		/* fills of each kind */
 	double flow;			/* -sum(dq * P) */
 	double fees, slippage, borrow, max_size;
 	double sl, tp;			/* price levels, NaN = none */
@@ -262,8 +264,13 @@ emit_trade(struct bp_bt *bt, struct sym *s, int64_t ts, const char *reason,
 	out.side = t->side;
 	out.entry_ts = t->entry_ts;
 	out.exit_ts = ts;
-	out.entry_price = t->side > 0 ? t->buy_val / t->buy_qty
-				      : t->sell_val / t->sell_qty;
+	/* mean fill prices; a single fill's price exactly */
+	if (t->side > 0)
+		out.entry_price = t->buys == 1 ? t->buy_px :
+				  t->buy_val / t->buy_qty;
+	else
+		out.entry_price = t->sells == 1 ? t->sell_px :
+				  t->sell_val / t->sell_qty;
 	if (s->q != 0) {
 		/* still open: the rest is valued at mark */
 		double qty = (t->side > 0 ? t->sell_qty : t->buy_qty) +
@@ -271,10 +278,14 @@ emit_trade(struct bp_bt *bt, struct sym *s, int64_t ts, const char *reason,
 		double val = (t->side > 0 ? t->sell_val : t->buy_val) +
 			     fabs(s->q) * mark;
 
-		out.exit_price = val / qty;
+		out.exit_price = (t->side > 0 ? t->sells : t->buys) == 0 ?
+				 mark : val / qty;
+	} else if (t->side > 0) {
+		out.exit_price = t->sells == 1 ? t->sell_px :
+				 t->sell_val / t->sell_qty;
 	} else {
-		out.exit_price = t->side > 0 ? t->sell_val / t->sell_qty
-					     : t->buy_val / t->buy_qty;
+		out.exit_price = t->buys == 1 ? t->buy_px :
+				 t->buy_val / t->buy_qty;
 	}
 	out.size = t->max_size;
 	out.fees = t->fees;
@@ -363,9 +374,13 @@ fill(struct bp_bt *bt, struct sym *s, double dq, double ref,
 	if (dq > 0) {
 		t->buy_qty += dq;
 		t->buy_val += notional;
+		if (t->buys++ == 0)
+			t->buy_px = p;
 	} else {
 		t->sell_qty -= dq;
 		t->sell_val += notional;
+		if (t->sells++ == 0)
+			t->sell_px = p;
 	}
 	bt->fees += fee;
 	bt->slippage += slip;
@@ -634,13 +649,20 @@ execute(struct bp_bt *bt, const struct bp_bt_bar *bars, size_t n, int64_t ts,
 			rc = fill(bt, s, q - s->q, ref, s->bar, ts, at_close,
 				  "signal");
 	}
+	/* new positions are sized on the equity left after the exits' costs */
+	if (rc == 0)
+		e = equity_now(bt);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct sym *s = &bt->sym[bars[i].sym];
-		double ref = at_close ? bars[i].close : bars[i].open;
-		double dq = wq[i] - s->q;
+		double ref = at_close ? bars[i].close : bars[i].open, dq;
 
 		if (isnan(wq[i]) || wq[i] == 0 || fabs(wq[i]) <= fabs(s->q))
 			continue;
+		if (s->q == 0)
+			wq[i] = quantity(bt, s, allocation(bt, s, e, share,
+							   effective(bt, s)),
+					 ref, sign(wq[i]));
+		dq = wq[i] - s->q;
 		if (dq > 0)
 			dq = cash_cap(bt, s, dq, ref);
 		if (dq != 0)
@@ -1105,6 +1127,9 @@ warnings(const struct bp_bt *bt, const struct bp_perf_result *r, double bpy)
 	else if (isnan(bpy))
 		warn_add(w, "fewer than two timestamps: annualised "
 			 "statistics are null");
+	if (r->years > 0 && r->years < 0.25)
+		warn_add(w, "the bars span %.3g days: annualised figures "
+			 "extrapolate from a short sample", r->years * 365);
 	if (bt->perf.n > 0 && r->trades == 0)
 		warn_add(w, "no trades: trade statistics are null");
 	if (bt->no_atr)

@@ -314,6 +314,29 @@ s = stats(eq, tr, [0, 1, 1, 0, 0], q * 105 + q * 108,
           [CAP / 100 * b[3] for b in LONG])
 cases["next_close"] = (["--fill", "next-close"], bars("AAA", LONG), s, tr)
 
+# ---- look-ahead: an honest signal and the same one shifted into the future
+# (not a hand case: bp-backtest.bats compares the two runs)
+rng = np.random.default_rng(11)
+c = 100.0
+rows = []
+for i in range(240):
+    o = round(c * math.exp(rng.normal(0, 0.001)), 2)
+    c = round(o * math.exp(rng.normal(0, 0.01)), 2)
+    h = round(max(o, c) * math.exp(abs(rng.normal(0, 0.003))), 2)
+    lo = round(min(o, c) * math.exp(-abs(rng.normal(0, 0.003))), 2)
+    rows.append({"ts": "2024-01-%02dT%02d:00:00Z" % (6 + i // 24, i % 24),
+                 "symbol": "AAA", "open": o, "high": max(h, o, c),
+                 "low": min(lo, o, c), "close": c})
+for i, r in enumerate(rows):
+    # honest: the direction of the bar that just closed
+    r["signal"] = 1 if i > 0 and r["close"] > rows[i - 1]["close"] else -1
+for i, r in enumerate(rows):
+    # peek: the honest signal of the next bar, known one bar too early
+    r["peek"] = rows[i + 1]["signal"] if i + 1 < len(rows) else 0
+with open(f"{OUT}/lookahead.ndjson", "w") as fh:
+    for r in rows:
+        fh.write(json.dumps(r, separators=(",", ":")) + "\n")
+
 os.makedirs(f"{OUT}/expect", exist_ok=True)
 for name, (args, rows, summary, trades) in cases.items():
     with open(f"{OUT}/{name}.ndjson", "w") as fh:
