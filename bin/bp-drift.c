@@ -154,15 +154,6 @@ struct opts {
 };
 
 static void
-thresholds(struct bp_thresholds *th, const char *arg, const char *opt)
-{
-	char err[160];
-
-	if (bp_thresholds_parse(th, arg, err, sizeof(err)) < 0)
-		bp_cli_usage_error("%s: %s", opt, err);
-}
-
-static void
 split_columns(struct opts *o, const char *arg)
 {
 	char *s = bp_xstrdup(arg), *tok, *save = NULL;
@@ -183,7 +174,7 @@ split_columns(struct opts *o, const char *arg)
 }
 
 static void
-parse_option(struct opts *o, int c, const char *arg)
+parse_option(struct opts *o, int c, int idx, const char *arg)
 {
 	static const char *const tasks[] = { "auto", "classification",
 					     "regression", NULL };
@@ -223,17 +214,20 @@ parse_option(struct opts *o, int c, const char *arg)
 	case OPT_THRESHOLD:
 		dp->threshold = bp_parse_real(arg, 0, 1e300, "--threshold");
 		break;
-	case OPT_KSP: thresholds(&sev->ks_p, arg, "--ks-p"); break;
-	case OPT_KSD: thresholds(&sev->ks_d, arg, "--ks-d"); break;
-	case OPT_PSI: thresholds(&sev->psi, arg, "--psi"); break;
-	case OPT_JS: thresholds(&sev->js, arg, "--js"); break;
-	case OPT_W1: thresholds(&sev->wasserstein, arg, "--wasserstein");
+	case OPT_KSP: case OPT_KSD: case OPT_PSI: case OPT_JS: case OPT_W1:
+	case OPT_MEAN: case OPT_STD: case OPT_NULL: case OPT_DEGRADE: {
+		struct bp_thresholds *const th[] = {	/* OPT_KSP on */
+			&sev->ks_p, &sev->ks_d, &sev->psi, &sev->js,
+			&sev->wasserstein, &sev->mean_shift, &sev->std_shift,
+			&sev->null_rate, &sev->degrade,
+		};
+		char err[160];
+
+		if (bp_thresholds_parse(th[c - OPT_KSP], arg, err,
+					sizeof(err)) < 0)
+			bp_cli_usage_error("--%s: %s", longopts[idx].name, err);
 		break;
-	case OPT_MEAN: thresholds(&sev->mean_shift, arg, "--mean-shift");
-		break;
-	case OPT_STD: thresholds(&sev->std_shift, arg, "--std-shift"); break;
-	case OPT_NULL: thresholds(&sev->null_rate, arg, "--null-rate"); break;
-	case OPT_DEGRADE: thresholds(&sev->degrade, arg, "--degrade"); break;
+	}
 	case OPT_FAILON:
 		if (bp_level_parse(arg, &o->fail_on) < 0)
 			bp_cli_usage_error("--fail-on: '%s' is not a level "
@@ -297,7 +291,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bp_cli_usage_error("'--%s' is not an option of "
 					   "bp-drift %s", longopts[idx].name,
 					   o->detect ? "detect" : "compare");
-		parse_option(o, c, optarg);
+		parse_option(o, c, idx, optarg);
 	}
 	if (argc - optind > 1)
 		bp_cli_usage_error("too many inputs");
