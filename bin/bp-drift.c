@@ -6,13 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "detect.h"
 #include "driftcmp.h"
-#include "atomic.h"
-#include "jsonout.h"
 #include "severity.h"
 #include "stream.h"
 
@@ -317,38 +314,21 @@ static int
 run_compare(struct opts *o)
 {
 	const char *cats[] = { o->cmp.signal, NULL };
+	struct bp_report_out out = { o->output, o->prom, o->json, o->table,
+				     NULL };
 	struct bp_driftcmp_sample *ref = NULL, *cur = NULL;
 	json_t *report = NULL;
-	struct bp_buf b = BP_BUF_INIT;
-	int rc = BP_EXIT_FAIL, tty = isatty(STDOUT_FILENO);
+	int rc = BP_EXIT_FAIL;
 
 	if (o->ref ? bp_driftcmp_load_pair(o->ref, o->input, cats, &ref, &cur)
 		   : !(cur = bp_driftcmp_sample_load(o->input, cats)))
 		goto out;
-	if (!(report = bp_driftcmp_run(&o->cmp, ref ? ref : cur, cur)))
-		goto out;
-	if (o->output && bp_json_write_file(o->output, report,
-					    BP_JSON_INDENT) < 0)
-		goto out;
-	if (o->table || (tty && !o->json)) {
-		bp_report_table(&b, report);
-		fwrite(b.s, 1, b.len, stdout);
-	} else if (!o->output && bp_json_write_file("-", report,
-						    BP_JSON_INDENT) < 0) {
-		goto out;
-	}
-	if (o->prom) {
-		bp_buf_reset(&b);
-		bp_report_prom(&b, report);
-		if (bp_atomic_write(o->prom, b.s, b.len) < 0)
-			goto out;
-	}
-	if (bp_close_stdout() < 0)
+	if (!(report = bp_driftcmp_run(&o->cmp, ref ? ref : cur, cur)) ||
+	    bp_report_write(report, &out) < 0)
 		goto out;
 	rc = bp_report_level(report) >= o->fail_on ? BP_EXIT_ALERT
 						   : BP_EXIT_OK;
 out:
-	bp_buf_release(&b);
 	json_decref(report);
 	bp_driftcmp_sample_free(&ref);
 	bp_driftcmp_sample_free(&cur);
