@@ -30,9 +30,11 @@ static const char help[] =
 	"Schemes and their options (sizes count distinct timestamps):\n"
 	"      --scheme NAME      expanding, sliding, walk-forward,\n"
 	"                         purged-kfold, cpcv (expanding)\n"
-	"      --folds K          expanding, sliding, purged-kfold (5)\n"
-	"      --test-size N      expanding, sliding (T/(K+1)); walk-forward\n"
-	"      --train-size N     sliding, walk-forward (required)\n"
+	"      --folds K          expanding, sliding, purged-kfold; walk-\n"
+	"                         forward without both sizes (5)\n"
+	"      --test-size N      expanding, sliding, walk-forward (T/(K+1))\n"
+	"      --train-size N     sliding (required); walk-forward (all the\n"
+	"                         timestamps before the first test block)\n"
 	"      --gap N            expanding, sliding: gap before test (0)\n"
 	"      --step N           walk-forward: advance per fold (test size)\n"
 	"      --refit-every K    walk-forward: train every K folds (1)\n"
@@ -142,8 +144,9 @@ static const unsigned allowed[] = {
 	[BP_CV_EXPANDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP),
 	[BP_CV_SLIDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP) |
 			  G(OPT_TRAIN_SIZE),
-	[BP_CV_WALK_FORWARD] = G(OPT_TRAIN_SIZE) | G(OPT_TEST_SIZE) |
-			       G(OPT_STEP) | G(OPT_REFIT) | G(OPT_EMBARGO),
+	[BP_CV_WALK_FORWARD] = G(OPT_FOLDS) | G(OPT_TRAIN_SIZE) |
+			       G(OPT_TEST_SIZE) | G(OPT_STEP) | G(OPT_REFIT) |
+			       G(OPT_EMBARGO),
 	[BP_CV_PURGED_KFOLD] = G(OPT_FOLDS) | G(OPT_EMBARGO),
 	[BP_CV_CPCV] = G(OPT_GROUPS) | G(OPT_TEST_GROUPS) | G(OPT_EMBARGO),
 };
@@ -210,11 +213,12 @@ check_scheme(const struct opts *o)
 			bp_cli_usage_error("--%s: not an option of scheme "
 					   "'%s'", opt, name);
 	}
-	if ((cv->scheme == BP_CV_SLIDING ||
-	     cv->scheme == BP_CV_WALK_FORWARD) && !cv->train_size)
+	if (cv->scheme == BP_CV_SLIDING && !cv->train_size)
 		bp_cli_usage_error("scheme '%s' needs --train-size", name);
-	if (cv->scheme == BP_CV_WALK_FORWARD && !cv->test_size)
-		bp_cli_usage_error("scheme '%s' needs --test-size", name);
+	if (cv->scheme == BP_CV_WALK_FORWARD && cv->folds &&
+	    cv->train_size && cv->test_size)
+		bp_cli_usage_error("--folds: walk-forward counts its folds "
+				   "from --train-size and --test-size");
 	if (cv->scheme == BP_CV_CPCV && cv->groups &&
 	    cv->test_groups >= cv->groups)
 		bp_cli_usage_error("--test-groups: must be below --groups "
