@@ -148,6 +148,25 @@ static const unsigned allowed[] = {
 	[BP_CV_CPCV] = G(OPT_GROUPS) | G(OPT_TEST_GROUPS) | G(OPT_EMBARGO),
 };
 
+/* the commands an option is for (bit 1 << CMD_x); 0: every command */
+static unsigned
+option_cmds(int c)
+{
+	switch (c) {
+	case OPT_PLAIN:
+		return 1u << CMD_SPLIT | 1u << CMD_RUN | 1u << CMD_SEARCH;
+	case OPT_FOLD: case OPT_UNUSED:
+		return 1u << CMD_SPLIT;
+	case OPT_DIAGRAM: case OPT_JSON: case OPT_WIDTH:
+		return 1u << CMD_PLAN;
+	case OPT_GRID: case OPT_RANDOM: case OPT_SPACE: case OPT_METRIC:
+		return 1u << CMD_SEARCH;
+	default:
+		return c >= OPT_MODEL && c <= OPT_PATH ?
+		       1u << CMD_RUN | 1u << CMD_SEARCH : 0;
+	}
+}
+
 struct opts {
 	int cmd;
 	struct bp_cv_opts cv;
@@ -270,10 +289,6 @@ check_model(struct opts *o)
 		}
 		json_decref(t);
 	}
-	if (o->cmd == CMD_RUN && (o->c.grid || o->c.random ||
-				  o->c.space || o->c.metric))
-		bp_cli_usage_error("--grid, --random, --space and --metric "
-				   "are for search");
 	if (o->c.path >= 0 && o->cv.scheme != BP_CV_CPCV)
 		bp_cli_usage_error("--path: only cpcv has paths");
 	if (o->c.sig.short_th > o->c.sig.long_th)
@@ -294,7 +309,7 @@ check_model(struct opts *o)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	int c;
+	int c, li = 0;
 
 	bp_cli_init(argv[0], usage_line, help);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
@@ -307,9 +322,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->cmd = bp_parse_choice(argv[1], commands, "command");
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, &li)) != -1) {
 		if (c >= OPT_FOLDS && c <= OPT_TEST_GROUPS)
 			o->given |= G(c);
+		if (option_cmds(c) && !(option_cmds(c) & 1u << o->cmd))
+			bp_cli_usage_error("--%s: not an option of '%s'",
+					   longopts[li].name, commands[o->cmd]);
 		switch (c) {
 		case OPT_SCHEME:
 			o->cv.scheme = bp_parse_choice(optarg,

@@ -56,6 +56,15 @@ CV=$FIX/cv
 	[[ $stderr == *"--test-groups: must be below --groups (4)"* ]]
 }
 
+@test "bp-cv: an option of another command is refused" {
+	run -2 --separate-stderr bp-cv plan --model logreg "$CV/tiny.ndjson"
+	[[ $stderr == *"--model: not an option of 'plan'"* ]]
+	run -2 --separate-stderr bp-cv split --diagram "$CV/tiny.ndjson"
+	[[ $stderr == *"--diagram: not an option of 'split'"* ]]
+	run -2 --separate-stderr bp-cv plan --unused "$CV/tiny.ndjson"
+	[[ $stderr == *"--unused: not an option of 'plan'"* ]]
+}
+
 @test "bp-cv: horizon unknown for purging (usage 2, data 1)" {
 	run -2 --separate-stderr bp-cv plan --scheme purged-kfold \
 		"$CV/tiny.ndjson"
