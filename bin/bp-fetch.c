@@ -227,7 +227,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->val.dupes = bp_parse_choice(optarg, bp_dupes_names,
 						       "--dupes");
 			break;
-		case OPT_EXTRA: o->extra = 1; break;
+		case OPT_EXTRA: o->extra = o->csv.extra = 1; break;
 		case OPT_STORE: o->store = 1; break;
 		case OPT_DB: o->db = optarg; break;
 		case OPT_BATCH:

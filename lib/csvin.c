@@ -879,7 +879,8 @@ bp_csv_read(struct bp_csv_table *t, const char *path,
 	P.file = (uint16_t)t->nfiles;
 	memset(P.role, -1, sizeof(P.role));
 	for (int k = 0; k < BP_ROLE_N; k++)
-		if (L.col[k] >= 0) {
+		if (L.col[k] >= 0 &&
+		    (o->extra || k < BP_COL_NBAR || k == BP_ROLE_TS)) {
 			P.role[L.col[k]] = (signed char)k;
 			if ((size_t)L.col[k] + 1 > P.ncols)
 				P.ncols = (size_t)L.col[k] + 1;

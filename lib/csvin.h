@@ -109,8 +109,9 @@ struct bp_csv_opts {
 	const char *map[BP_ROLE_N];
 	int tz_set;		/* tz_min given with --tz */
 	int tz_min;		/* offset of the file's clock from UTC, minutes */
+	int extra;		/* read the extra columns too (else NaN) */
 };
-#define BP_CSV_OPTS_INIT { BP_CSV_AUTO, { NULL }, 0, 0 }
+#define BP_CSV_OPTS_INIT { BP_CSV_AUTO, { NULL }, 0, 0, 0 }
 
 /*
  * Parse a --map argument "ts=Date,close=Close" into o->map; the strings

@@ -222,6 +222,15 @@ run_job(struct pool *pl, const struct job *jb)
 				continue;
 			jb->run->fold[f].ntrain = n;
 			test_fold(sd, pl->o, m, &jb->run->fold[f], f);
+			if (bp_verbosity >= 2) {
+				struct bp_buf b = BP_BUF_INIT;
+
+				bp_metrics_format(&jb->run->fold[f].m, &b);
+				bp_info(2, "fold %ld: %zu training rows, %zu "
+					"test rows: %s", f, n,
+					jb->run->fold[f].ntest, b.s ? b.s : "");
+				bp_buf_release(&b);
+			}
 		}
 	}
 	bp_model_free(&m);
