@@ -69,7 +69,7 @@ struct bp_featureset {
 	size_t nin;
 	struct producer *pr;
 	size_t npr;
-	size_t nslot, nfeat;	/* feature outputs: slots nin .. nin+nfeat */
+	size_t nslot, nfeat;	/* features: slots nin .. nin + nfeat */
 	double *val;
 	char **key;		/* per output column: ",\"name\":" */
 	size_t *keylen;
@@ -189,7 +189,8 @@ make_keys(struct bp_featureset *f)
 }
 
 struct bp_featureset *
-bp_featureset_new(const struct bp_spec *spec, const struct bp_featureset_opts *opt)
+bp_featureset_new(const struct bp_spec *spec,
+		  const struct bp_featureset_opts *opt)
 {
 	struct bp_featureset *f = bp_xcalloc(1, sizeof(*f));
 	size_t c = 0;
@@ -788,13 +789,12 @@ bp_featureset_row(struct bp_featureset *f, const struct bp_row *row,
 		struct entry *e = NULL;
 		double *v = f->val;
 
+		if (keep && f->qlen >= f->qmax)
+			return row_error(name, row, "more than %zu rows wait "
+					 "for their labels (is one symbol "
+					 "missing for long?): sort the input "
+					 "by ts or raise --max-queue", f->qmax);
 		if (keep) {
-			if (f->qlen >= f->qmax)
-				return row_error(name, row, "more than %zu rows "
-						 "wait for their labels (is one "
-						 "symbol missing for long?): "
-						 "sort the input by ts or raise "
-						 "--max-queue", f->qmax);
 			e = entry_get(f);
 			render(f, row, &e->text);
 			enqueue(f, e);
