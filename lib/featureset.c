@@ -90,6 +90,7 @@ struct bp_featureset {
 	char **shape;
 	unsigned char *skip;
 	size_t nshape;
+	unsigned char *warned;	/* per output column: replaced an input */
 	struct bp_buf line;
 	struct bp_writer *w;	/* for the label callback's flush */
 	int failed;
@@ -271,6 +272,7 @@ bp_featureset_new(const struct bp_spec *spec,
 			need_base(f, BP_TA_NEED_HIGH | BP_TA_NEED_LOW);
 	}
 	make_keys(f);
+	f->warned = bp_xcalloc(spec->ncol + 1, 1);
 	warn_fuzzy_gaps(f);
 	return f;
 }
@@ -324,6 +326,7 @@ bp_featureset_free(struct bp_featureset **fp)
 		free(f->shape[i]);
 	free(f->shape);
 	free(f->skip);
+	free(f->warned);
 	free(f->key);
 	free(f->keylen);
 	free(f->in);
@@ -492,6 +495,11 @@ update_shape(struct bp_featureset *f, const struct bp_row *row)
 				hit = strcmp(key, name) == 0;
 			if (hit) {
 				f->skip[i] = 1;
+				if (!f->warned[c])
+					bp_warn("the input column '%s' is "
+						"replaced by the computed one",
+						key);
+				f->warned[c] = 1;
 				break;
 			}
 		}
