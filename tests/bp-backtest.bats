@@ -262,3 +262,27 @@ hand() {
 		f && /^\.Bd -literal/{b=1}' "$ROOT/man/man1/bp-backtest.1")
 	[ "$n" -ge 3 ]
 }
+
+@test "demo stage 50-backtest: SMA fallback, report, path printed last" {
+	export DEMO=$BATS_TEST_TMPDIR/demo
+	mkdir -p "$DEMO"
+	run -0 --separate-stderr bash -c "cd '$ROOT' && bash pipelines/demo.d/50-backtest.sh"
+	[[ ${lines[0]} == *"SMA(20)/SMA(50) crossover"* ]]
+	[ "${lines[-1]}" = "report: $DEMO/report.html" ]
+	[ -s "$DEMO/summary.json" ] && [ -s "$DEMO/equity.zst" ] &&
+		[ -s "$DEMO/trades.zst" ] && [ -s "$DEMO/report.html" ]
+	[ "$(jq -r .assumptions.signal "$DEMO/summary.json")" = \
+		"sma-cross 20,50 of the closes" ]
+	grep -q 'id="bp-data"' "$DEMO/report.html"
+}
+
+@test "demo stage 50-backtest: prefers the out-of-sample signal" {
+	export DEMO=$BATS_TEST_TMPDIR/demo
+	mkdir -p "$DEMO"
+	zstd -q "$BT/lookahead.ndjson" -o "$DEMO/oos.zst"
+	run -0 --separate-stderr bash -c "cd '$ROOT' && bash pipelines/demo.d/50-backtest.sh"
+	[[ ${lines[0]} == *"out-of-sample signal"* ]]
+	[ "$(jq -r .assumptions.signal "$DEMO/summary.json")" = signal ]
+	[ "$(jq -r .bars "$DEMO/summary.json")" = 240 ]
+	[ "${lines[-1]}" = "report: $DEMO/report.html" ]
+}
