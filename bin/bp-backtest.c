@@ -301,8 +301,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (o->output && o->summary && !o->annotate)
 		bp_cli_usage_error("-o and --summary both name the summary");
 	o->bt.atr_col = o->atr_col != NULL;
-	if (!o->annotate && !o->summary)
-		o->summary = o->output ? o->output : "-";
+	/* the summary goes to stdout when nothing else does */
+	if (!o->annotate && !o->summary && o->output)
+		o->summary = o->output;
+	else if (!o->annotate && !o->summary &&
+		 !(o->equity && !strcmp(o->equity, "-")) &&
+		 !(o->trades && !strcmp(o->trades, "-")))
+		o->summary = "-";
 	nstdout = (o->annotate && (!o->output || !strcmp(o->output, "-"))) +
 		  (o->summary && !strcmp(o->summary, "-")) +
 		  (o->equity && !strcmp(o->equity, "-")) +

@@ -224,6 +224,18 @@ hand() {
 	cmp s1.json s2.json && cmp e1.zst e2.zst && cmp t1.zst t2.zst
 }
 
+@test "bp-backtest: the summary takes stdout only when nothing else does" {
+	run -0 --separate-stderr bp-backtest --trades - --plain \
+		"$BT/portfolio.ndjson"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -s 'map(has("exit_reason")) | all' <<<"$output")" = true ]
+	run -0 --separate-stderr bp-backtest --equity - --plain \
+		--summary s.json "$BT/portfolio.ndjson"
+	[ "${#lines[@]}" -eq 5 ] && [ -s s.json ]
+	run -0 --separate-stderr bp-backtest -o s2.json "$BT/portfolio.ndjson"
+	[ -z "$output" ] && cmp s.json s2.json
+}
+
 @test "bp-backtest: stdin, zstd and several files read the same" {
 	bp-backtest "$BT/long.ndjson" >a.json
 	bp-backtest <"$BT/long.ndjson" >b.json
