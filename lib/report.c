@@ -482,7 +482,8 @@ card(struct bp_buf *b, const char *label, double x, int pct, int dp)
 /* One metrics row: the strategy's value and, when bh, buy-and-hold's. */
 struct metric {
 	const char *label, *key;
-	int kind;	/* 0 pct, 1 ratio (2 dp), 2 count, 3 money, 4 text */
+	int kind;	/* 0 pct, 1 ratio (2 dp), 2 count, 3 money, 4 text,
+			 * 5 shortest form */
 	int bh;
 };
 
@@ -498,6 +499,15 @@ metric_cell(struct bp_buf *b, const json_t *o, const struct metric *m)
 	case 1: add_fixed(b, x, 2); break;
 	case 2: add_fixed(b, x, 0); break;
 	case 3: add_fixed(b, x, 2); break;
+	case 5:
+		if (isfinite(x)) {
+			char t[BP_FMT_BUFSZ];
+
+			bp_buf_add(b, t, bp_fmt_double(t, x));
+		} else {
+			bp_buf_adds(b, "\xe2\x80\x93");
+		}
+		break;
 	default:
 		s = str(o, m->key);
 		add_html(b, s ? s : "\xe2\x80\x93");
@@ -539,7 +549,7 @@ metrics_table(const json_t *sum, struct bp_buf *b)
 		{ "Slippage paid", "slippage_paid", 3, 0 },
 		{ "Borrow paid", "borrow_paid", 3, 0 },
 		{ "Bars", "bars", 2, 0 },
-		{ "Bars per year", "bars_per_year", 1, 0 },
+		{ "Bars per year", "bars_per_year", 5, 0 },
 	};
 	const json_t *bh = json_object_get(sum, "buy_and_hold");
 
