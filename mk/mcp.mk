@@ -1,0 +1,7 @@
+# bp-mcp: the MCP server (issue 8)
+LIBSRC += lib/jsonrpc.c
+LIBSRC += lib/jschema.c
+LIBSRC += lib/sandbox.c
+LIBSRC += lib/journal.c
+LIBSRC += lib/mcp.c
+BIN += bin/bp-mcp
