@@ -15,7 +15,7 @@ include config.mk
 O ?= .
 PKGS = jansson libzstd sqlite3 libcurl
 DEB_PKGS = build-essential pkg-config libcsv-dev libjansson-dev libzstd-dev \
-	libsqlite3-dev libcurl4-openssl-dev bats zstd jq mandoc
+	libsqlite3-dev libcurl4-openssl-dev bats zstd jq mandoc bsdextrautils
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wformat=2 -Wvla -Wwrite-strings -Wundef

@@ -1,20 +1,30 @@
 /*
  * fmt: shortest round-trip double formatting and exact number parsing.
  *
- * Formatting.  For 1e-5 <= |x| < 1e16 we look for the fewest fractional
- * digits d such that an integer m satisfies m / 10^d == x exactly when
- * evaluated in double arithmetic.  While m < 2^53 and d <= 22, both m and
- * 10^d are exact doubles and the division is correctly rounded, so it gives
- * precisely what a correctly rounding strtod makes of the text "m e-d": the
- * test is an exact round-trip test, and the first d that passes gives the
- * shortest fixed-notation text.  Other numbers fall back to trying %.15g,
- * %.16g and %.17g and keeping the first that reads back exactly (17
- * significant digits always do).
+ * Formatting is Schubfach (R. Giulietti, "The Schubfach way to render
+ * doubles", 2020/2022; the algorithm of Java 19's Double.toString).  For a
+ * double v = c 2^q it picks the decimal exponent k from floor(q log10 2),
+ * scales the rounding interval's ends by a 126-bit approximation g of
+ * 10^-k (rop() below: one 64x128-bit product per end) and so obtains s =
+ * floor(v 10^-k) together with exact knowledge of which of s 10^k,
+ * (s + 1) 10^k and, one digit shorter, 10 floor(s / 10) 10^k and the next
+ * multiple of 10 lie inside the interval.  Of the shortest candidates
+ * inside it keeps the one closest to v (ties to even), which is what
+ * Python's repr() and David Gay's shortest mode produce.  The tables come
+ * from tests/unit/ref/fmt_tables.py (lib/fmt-tables.h), computed there
+ * with exact integers.
  *
- * Parsing.  Clinger's fast path: a decimal with at most 19 significant
- * digits whose value m fits 2^53 and whose decimal exponent is within
- * +-22 is m * 10^e or m / 10^-e, one correctly rounded operation.  Anything
- * else goes to strtod (glibc's is correctly rounded).
+ * Parsing.  Clinger's fast path first: a decimal with at most 19
+ * significant digits whose value m fits 2^53 and whose decimal exponent is
+ * within +-22 is m * 10^e or m / 10^-e, one correctly rounded operation.
+ * Otherwise the Eisel-Lemire algorithm (D. Lemire, "Number parsing at a
+ * gigabyte per second", Software: Practice and Experience 51(8), 2021; the
+ * variant with its conservative "give up" tests, as in Go's strconv) turns
+ * the 64-bit mantissa and a 128-bit truncated power of ten into the
+ * correctly rounded double, or says it cannot decide.  With more than 19
+ * digits, m and m + 1 (the truncated mantissa's bounds) must agree.
+ * Whatever is left (undecided cases, subnormal results, out-of-range
+ * exponents) goes to strtod, which glibc rounds correctly.
  */
 #include "fmt.h"
 
@@ -23,124 +33,407 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt-tables.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+#define TWO53 9007199254740992.0
+#define MASK63 0x7fffffffffffffffULL
+#define C_MIN (1ULL << 52)	/* hidden bit of a normal double */
+#define Q_MIN (-1074)		/* exponent of the smallest subnormal */
+
 static const double pow10_tab[23] = {
 	1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,	1e8,  1e9,  1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-#define TWO53 9007199254740992.0
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL,
+};
+
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+/* ---- digits ----------------------------------------------------------- */
+
+/* Number of decimal digits of v > 0. */
+static inline int
+ndigits(uint64_t v)
+{
+	/* 1233 / 4096 ~ log10(2): a guess that is exact or one short */
+	int n = ((64 - __builtin_clzll(v)) * 1233) >> 12;
+
+	return n + (v >= pow10_u64[n]);
+}
+
+/* Exactly 8 digits of v < 10^8 at p. */
+static inline void
+put8(char *p, uint32_t v)
+{
+	uint32_t a = v / 10000, b = v % 10000;
+
+	memcpy(p, digits2 + 2 * (a / 100), 2);
+	memcpy(p + 2, digits2 + 2 * (a % 100), 2);
+	memcpy(p + 4, digits2 + 2 * (b / 100), 2);
+	memcpy(p + 6, digits2 + 2 * (b % 100), 2);
+}
+
+/* The n digits of v (which has at most n digits) ending just before end. */
+static inline void
+put_digits(char *end, uint64_t v, int n)
+{
+	uint32_t w;
+
+	while (n >= 8) {
+		uint64_t hi = v / 100000000;
+
+		end -= 8;
+		put8(end, (uint32_t)(v - hi * 100000000));
+		v = hi;
+		n -= 8;
+	}
+	w = (uint32_t)v;
+	while (n >= 2) {
+		end -= 2;
+		memcpy(end, digits2 + 2 * (w % 100), 2);
+		w /= 100;
+		n -= 2;
+	}
+	if (n)
+		*--end = (char)('0' + w);
+}
+
+/* floor(x / 10^j) for x < 2^57, 1 <= j <= 16, without a divide */
+static inline uint64_t
+div_pow10(uint64_t x, int j)
+{
+	return (uint64_t)(((u128)x * fmt_div10[j][0]) >> fmt_div10[j][1]);
+}
 
 size_t
 bp_fmt_int(char *buf, int64_t v)
 {
-	char tmp[24];
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, len = 0;
+	size_t len = 0;
+	int n;
 
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
 	if (v < 0)
 		buf[len++] = '-';
-	while (n)
-		buf[len++] = tmp[--n];
+	n = u ? ndigits(u) : 1;
+	put_digits(buf + len + n, u, n);
+	len += (size_t)n;
 	buf[len] = '\0';
 	return len;
 }
 
-/* Write m with d fractional digits ("0.00123" for m=123, d=5). */
-static size_t
-put_fixed(char *buf, int neg, uint64_t m, int d)
-{
-	char dig[24];
-	int n = 0;
-	size_t len = 0;
+/* ---- Schubfach -------------------------------------------------------- */
 
-	do {
-		dig[n++] = (char)('0' + m % 10);
-		m /= 10;
-	} while (m);
-	if (neg)
-		buf[len++] = '-';
-	if (n <= d) {
-		buf[len++] = '0';
-		buf[len++] = '.';
-		for (int i = 0; i < d - n; i++)
-			buf[len++] = '0';
-		while (n)
-			buf[len++] = dig[--n];
-	} else {
-		while (n > d)
-			buf[len++] = dig[--n];
-		if (d > 0) {
-			buf[len++] = '.';
-			while (n)
-				buf[len++] = dig[--n];
-		}
-	}
-	buf[len] = '\0';
-	return len;
+/* floor(q log10 2), floor(log10(3/4 2^q)), floor(e log2 10), |q|, |e| ~ 1e3 */
+static inline int
+flog10pow2(int q)
+{
+	return (int)(((int64_t)q * 661971961083LL) >> 41);
+}
+
+static inline int
+flog10_34pow2(int q)
+{
+	return (int)(((int64_t)q * 661971961083LL - 274743187321LL) >> 41);
+}
+
+static inline int
+flog2pow10(int e)
+{
+	return (int)(((int64_t)e * 913124641741LL) >> 38);
 }
 
 /*
- * Fewest %.Ng digits that read back as x.  Round-tripping is monotone in
- * N (more digits are never further away), so search down from 15 when it
- * works and up to 17 (which always works) when it does not.
+ * Round to odd of cp g 2^-127, where g = g1 2^63 + g0 (paper, section 9.9,
+ * figure 8): the low bit is set when the discarded part is non-zero.
  */
-static int
-roundtrips(char *buf, int prec, double x)
+static inline uint64_t
+rop(uint64_t g1, uint64_t g0, uint64_t cp)
 {
-	snprintf(buf, BP_FMT_BUFSZ, "%.*g", prec, x);
-	return strtod(buf, NULL) == x;
+	u128 x = (u128)g0 * cp, y = (u128)g1 * cp;
+	uint64_t x1 = (uint64_t)(x >> 64);
+	uint64_t y0 = (uint64_t)y, y1 = (uint64_t)(y >> 64);
+	uint64_t z = (y0 >> 1) + x1;
+	uint64_t vbp = y1 + (z >> 63);
+
+	return vbp | (((z & MASK63) + MASK63) >> 63);
 }
 
-static size_t
-fmt_slow(char *buf, double x)
+/*
+ * The shortest decimal f 10^e in the rounding interval of v = c 2^q,
+ * closest to v (paper, figure 7).  f may carry trailing zeros.
+ *
+ * Unlike Java, which prints at least two digits (4.9E-324), we want the
+ * shortest: the one-digit-shorter candidates are tried whenever s has two
+ * digits or more (only subnormals have fewer than 17).  The interval is
+ * narrower than 10^(k+1), so at most one multiple of 10^(k+1) lies inside
+ * it and the test below finds it when it exists.
+ */
+static inline void
+schubfach(int q, uint64_t c, uint64_t *f, int *e)
 {
-	int prec = 15;
+	uint64_t out = c & 1, cb = c << 2, cbr = cb + 2, cbl;
+	uint64_t vb, vbl, vbr, s, t;
+	const uint64_t *g;
+	int k, h, uin, win;
 
-	if (roundtrips(buf, prec, x)) {
-		while (prec > 1 && roundtrips(buf, prec - 1, x))
-			prec--;
-		roundtrips(buf, prec, x);
+	if (c != C_MIN || q == Q_MIN) {
+		cbl = cb - 2;
+		k = flog10pow2(q);
 	} else {
-		while (prec < 17 && !roundtrips(buf, ++prec, x))
-			;
+		/* at a power of two the interval below is half as wide */
+		cbl = cb - 1;
+		k = flog10_34pow2(q);
 	}
-	return strlen(buf);
+	h = q + flog2pow10(-k) + 2;
+	g = fmt_g[k - FMT_K_MIN];
+	vb = rop(g[0], g[1], cb << h);
+	vbl = rop(g[0], g[1], cbl << h);
+	vbr = rop(g[0], g[1], cbr << h);
+	s = vb >> 2;
+	if (s >= 10) {
+		/* floor(s / 10) = floor(s 115292150460684698 / 2^60) here */
+		uint64_t sp10 = 10 * (uint64_t)(((u128)s *
+			(115292150460684698ULL << 4)) >> 64);
+		uint64_t tp10 = sp10 + 10;
+		int upin = vbl + out <= sp10 << 2;
+		int wpin = (tp10 << 2) + out <= vbr;
+
+		if (upin != wpin) {
+			*f = upin ? sp10 : tp10;
+			*e = k;
+			return;
+		}
+	}
+	t = s + 1;
+	uin = vbl + out <= s << 2;
+	win = (t << 2) + out <= vbr;
+	*e = k;
+	if (uin != win) {
+		*f = uin ? s : t;
+		return;
+	}
+	/* both in: the closer to v, ties to even (vb is 4 v 10^-k, rounded) */
+	if (vb < ((s + t) << 1) || (vb == ((s + t) << 1) && !(s & 1)))
+		*f = s;
+	else
+		*f = t;
+}
+
+/* ---- output forms ----------------------------------------------------- */
+
+/*
+ * Text for f 10^e (f > 0, no trailing zeros, n digits) at p; returns the
+ * end.  E = e + n - 1 is the decimal exponent of the first digit.  (No
+ * digits are moved after being written: wide loads of bytes just stored
+ * stall store-to-load forwarding.)
+ */
+static inline char *
+put_decimal(char *p, uint64_t f, int n, int e)
+{
+	int E = e + n - 1;
+
+	if (E >= -5 && E < 16) {
+		if (e >= 0) {
+			/* integer: digits, then zeros */
+			put_digits(p + n, f, n);
+			p += n;
+			for (int i = 0; i < e; i++)
+				*p++ = '0';
+			return p;
+		}
+		if (E >= 0) {
+			/* 123.45: integer part, point, fraction */
+			uint64_t ip = div_pow10(f, n - E - 1);
+
+			put_digits(p + E + 1, ip, E + 1);
+			p[E + 1] = '.';
+			put_digits(p + n + 1, f - ip * pow10_u64[n - E - 1],
+				   n - E - 1);
+			return p + n + 1;
+		}
+		/* 0.00123 */
+		memcpy(p, "0.00000", 8);
+		p += 2 + (-E - 1);
+		put_digits(p + n, f, n);
+		return p + n;
+	}
+	/* d.ddde+XX / d.ddde-XXX */
+	put_digits(p + 1 + n, f, n);
+	p[0] = p[1];
+	if (n > 1) {
+		p[1] = '.';
+		p += n + 1;
+	} else {
+		p += 1;
+	}
+	*p++ = 'e';
+	if (E < 0) {
+		*p++ = '-';
+		E = -E;
+	} else {
+		*p++ = '+';
+	}
+	if (E >= 100) {
+		*p++ = (char)('0' + E / 100);
+		E %= 100;
+	}
+	memcpy(p, digits2 + 2 * E, 2);
+	return p + 2;
 }
 
 size_t
 bp_fmt_double(char *buf, double x)
 {
-	double a = fabs(x);
-	int neg = signbit(x) != 0;
+	uint64_t bits, t, c, f;
+	int bq, q, e, n;
+	char *p = buf;
 
-	if (a == 0.0) {
-		if (neg) {
-			memcpy(buf, "-0", 3);
-			return 2;
-		}
-		memcpy(buf, "0", 2);
-		return 1;
+	memcpy(&bits, &x, sizeof(bits));
+	t = bits & (C_MIN - 1);
+	bq = (int)(bits >> 52) & 0x7ff;
+	if (bq == 0x7ff) {
+		/* not a number: JSON has no form for it */
+		memcpy(buf, "null", 5);
+		return 4;
 	}
-	if (a >= 1e-5 && a < 1e16) {
-		for (int d = 0; d <= 22; d++) {
-			double p = pow10_tab[d], t = a * p, m;
+	if (bits >> 63)
+		*p++ = '-';
+	if (bq != 0) {
+		c = C_MIN | t;
+		q = bq - 1075;		/* v = c 2^q */
+		if (q < 0 && q > -53) {
+			/* an integer below 2^53 is its own shortest form */
+			f = c >> -q;
+			if (f << -q == c) {
+				e = 0;
+				goto print;
+			}
+		}
+	} else if (t > 2) {
+		c = t;
+		q = Q_MIN;
+	} else if (t != 0) {
+		/*
+		 * The two smallest subnormals have intervals wider than 10^-323
+		 * (their s has one digit): 5e-324 and 1e-323 are their
+		 * shortest, closest decimals.
+		 */
+		f = t == 1 ? 5 : 1;
+		e = t == 1 ? -324 : -323;
+		goto print;
+	} else {
+		*p++ = '0';
+		*p = '\0';
+		return (size_t)(p - buf);
+	}
+	schubfach(q, c, &f, &e);
+print:
+	/* strip trailing zeros: at most 16 of them (f < 10^17) */
+	while (f % 100000000 == 0) {
+		f /= 100000000;
+		e += 8;
+	}
+	if (f % 10000 == 0) {
+		f /= 10000;
+		e += 4;
+	}
+	if (f % 100 == 0) {
+		f /= 100;
+		e += 2;
+	}
+	if (f % 10 == 0) {
+		f /= 10;
+		e += 1;
+	}
+	n = ndigits(f);
+	p = put_decimal(p, f, n, e);
+	*p = '\0';
+	return (size_t)(p - buf);
+}
 
-			if (t >= TWO53)
-				break;
-			m = nearbyint(t);
-			if (m / p == a)
-				return put_fixed(buf, neg, (uint64_t)m, d);
-			if (m + 1 < TWO53 && (m + 1) / p == a)
-				return put_fixed(buf, neg, (uint64_t)m + 1, d);
-			if (m >= 1 && (m - 1) / p == a)
-				return put_fixed(buf, neg, (uint64_t)m - 1, d);
-		}
+/* ---- parsing ---------------------------------------------------------- */
+
+/*
+ * Eisel-Lemire: the double nearest to man 10^e10 (man > 0), or -1 when
+ * the 128-bit product cannot decide it (or the result is subnormal or out
+ * of range): the caller then asks strtod.
+ */
+static int
+eisel_lemire(uint64_t man, int e10, double *out)
+{
+	const uint64_t *pw;
+	uint64_t xhi, xlo, msb, ret, e2, bits;
+	u128 x;
+	int clz;
+
+	if (e10 < FMT_Q_MIN || e10 > FMT_Q_MAX)
+		return -1;
+	pw = fmt_p10[e10 - FMT_Q_MIN];
+	clz = __builtin_clzll(man);
+	man <<= clz;
+	/* (217706 e10) >> 16 = floor(e10 log2 10) over the table's range */
+	e2 = (uint64_t)(((217706 * e10) >> 16) + 64 + 1023) - (uint64_t)clz;
+	x = (u128)man * pw[0];
+	xhi = (uint64_t)(x >> 64);
+	xlo = (uint64_t)x;
+	if ((xhi & 0x1ff) == 0x1ff && xlo + man < man) {
+		/* the truncated power's low word may carry into the bits
+		 * that decide the rounding: take it into account */
+		u128 y = (u128)man * pw[1];
+		uint64_t yhi = (uint64_t)(y >> 64), ylo = (uint64_t)y;
+		uint64_t mhi = xhi, mlo = xlo + yhi;
+
+		if (mlo < xlo)
+			mhi++;
+		if ((mhi & 0x1ff) == 0x1ff && mlo + 1 == 0 && ylo + man < man)
+			return -1;
+		xhi = mhi;
+		xlo = mlo;
 	}
-	return fmt_slow(buf, x);
+	msb = xhi >> 63;
+	ret = xhi >> (msb + 9);		/* 54 bits: 53 and a rounding bit */
+	e2 -= 1 ^ msb;
+	if (xlo == 0 && (xhi & 0x1ff) == 0 && (ret & 3) == 1)
+		return -1;		/* maybe exactly half-way */
+	ret += ret & 1;
+	ret >>= 1;
+	if (ret >> 53) {
+		ret >>= 1;
+		e2++;
+	}
+	if (e2 - 1 >= 0x7ff - 1)
+		return -1;		/* subnormal, or too big */
+	bits = e2 << 52 | (ret & (C_MIN - 1));
+	memcpy(out, &bits, sizeof(*out));
+	return 0;
+}
+
+static int
+parse_slow(const char *s, size_t n, double *out)
+{
+	char tmp[64], *copy, *ep;
+
+	copy = n < sizeof(tmp) ? tmp : malloc(n + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	*out = strtod(copy, &ep);
+	if (copy != tmp)
+		free(copy);
+	return 0;
 }
 
 int
@@ -148,8 +441,7 @@ bp_parse_double(const char *s, size_t n, double *out)
 {
 	const char *p = s, *end = s + n;
 	uint64_t m = 0;
-	int ndig = 0, exp10 = 0, neg = 0, any = 0;
-	char tmp[64], *copy, *ep;
+	int ndig = 0, exp10 = 0, neg = 0, trunc = 0;
 	double v;
 
 	if (p < end && *p == '-') {
@@ -160,22 +452,20 @@ bp_parse_double(const char *s, size_t n, double *out)
 		return -1;
 	if (*p == '0') {
 		p++;
-		any = 1;
 	} else if (*p >= '1' && *p <= '9') {
 		while (p < end && *p >= '0' && *p <= '9') {
 			if (ndig < 19) {
 				m = m * 10 + (uint64_t)(*p - '0');
 				ndig++;
 			} else {
+				trunc |= *p != '0';
 				exp10++;
-				ndig++;
 			}
 			p++;
 		}
-		any = 1;
-	}
-	if (!any)
+	} else {
 		return -1;
+	}
 	if (p < end && *p == '.') {
 		p++;
 		if (p == end || *p < '0' || *p > '9')
@@ -188,7 +478,7 @@ bp_parse_double(const char *s, size_t n, double *out)
 				ndig++;
 				exp10--;
 			} else {
-				ndig++;
+				trunc |= *p != '0';
 			}
 			p++;
 		}
@@ -210,25 +500,25 @@ bp_parse_double(const char *s, size_t n, double *out)
 	}
 	if (p != end)
 		return -1;
-	if (ndig <= 19 && m <= (uint64_t)TWO53 && exp10 >= -22 &&
-	    exp10 <= 22) {
+	if (m == 0) {
+		*out = neg ? -0.0 : 0.0;
+		return 0;
+	}
+	if (!trunc && m <= (uint64_t)TWO53 && exp10 >= -22 && exp10 <= 22) {
 		v = (double)m;
 		v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
 		*out = neg ? -v : v;
 		return 0;
 	}
-	if (m == 0) {
-		*out = neg ? -0.0 : 0.0;
-		return 0;
+	if (eisel_lemire(m, exp10, &v) == 0) {
+		double hi;
+
+		/* truncated digits: the value lies in (m, m + 1) 10^e */
+		if (!trunc || (eisel_lemire(m + 1, exp10, &hi) == 0 &&
+			       hi == v)) {
+			*out = neg ? -v : v;
+			return 0;
+		}
 	}
-	copy = n < sizeof(tmp) ? tmp : malloc(n + 1);
-	if (!copy)
-		return -1;
-	memcpy(copy, s, n);
-	copy[n] = '\0';
-	v = strtod(copy, &ep);
-	if (copy != tmp)
-		free(copy);
-	*out = v;
-	return 0;
+	return parse_slow(s, n, out);
 }

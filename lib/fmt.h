@@ -2,10 +2,22 @@
  * fmt: shortest round-trip formatting of doubles as JSON numbers.
  *
  * bp_fmt_double writes the shortest decimal string that reads back (by a
- * correctly rounding strtod) as exactly the same double: 0.1 prints "0.1",
- * 100 prints "100", 1e-7 prints "1e-07"... (see fmt.c for the exact forms).
- * Fixed notation is used for 1e-5 <= |x| < 1e16, exponent notation outside.
- * NaN and infinities have no JSON form: callers print null for them.
+ * correctly rounding strtod) as exactly the same double, and of the
+ * shortest strings the one closest to the double (ties to even): the
+ * digits of Python's repr() and of David Gay's shortest mode.  The forms,
+ * with E the decimal exponent of the first significant digit:
+ *
+ *	-5 <= E < 16	fixed notation, no exponent, no trailing zeros and
+ *			no ".0": "100", "123.45", "0.1", "0.00001",
+ *			"1234567890123456", "-2.5"
+ *	otherwise	one digit, the rest after a point (omitted for one
+ *			digit), "e", a sign and at least two exponent digits:
+ *			"1e+16", "1.2345678901234568e+17", "1.5e-07",
+ *			"5e-324", "1.7976931348623157e+308"
+ *
+ * Zero prints "0", negative zero "-0".  NaN and infinities have no JSON
+ * form: callers print null for them (given one anyway, bp_fmt_double
+ * writes "null").
  */
 #ifndef BP_FMT_H
 #define BP_FMT_H
@@ -15,7 +27,10 @@
 
 #define BP_FMT_BUFSZ 32
 
-/* x must be finite.  Writes a NUL-terminated string; returns its length. */
+/*
+ * Writes a NUL-terminated string of at most BP_FMT_BUFSZ - 1 (in fact 24)
+ * bytes; returns its length.
+ */
 size_t bp_fmt_double(char *buf, double x);
 /* Decimal integer; returns length. */
 size_t bp_fmt_int(char *buf, int64_t v);

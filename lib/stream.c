@@ -679,6 +679,7 @@ struct bp_writer {
 	int fd;
 	char *name;		/* for messages */
 	char *path, *tmp;	/* -o target and its temporary */
+	int own_fd;		/* -o onto a device or FIFO, written in place */
 	int zstd, failed, first;
 	ZSTD_CCtx *cctx;
 	char *buf;		/* formatted text */
@@ -739,6 +740,15 @@ drain(struct bp_writer *w, ZSTD_EndDirective mode)
 	}
 }
 
+/* 0 when path exists and is not a regular file (a device, a FIFO). */
+static int
+is_regular_target(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 || S_ISREG(st.st_mode);
+}
+
 struct bp_writer *
 bp_writer_open(const char *path, unsigned flags)
 {
@@ -751,6 +761,19 @@ bp_writer_open(const char *path, unsigned flags)
 		w->name = bp_xstrdup("<stdout>");
 		if (isatty(STDOUT_FILENO))
 			flags |= BP_WRITER_PLAIN;
+	} else if (!is_regular_target(path)) {
+		/*
+		 * A device or a FIFO (-o /dev/null, a named pipe): write in
+		 * place.  A temporary renamed over it would replace the node.
+		 */
+		w->name = bp_xstrdup(path);
+		w->fd = open(path, O_WRONLY);
+		if (w->fd < 0) {
+			bp_error_errno("cannot open '%s'", path);
+			bp_writer_abort(&w);
+			return NULL;
+		}
+		w->own_fd = 1;
 	} else {
 		size_t n = strlen(path);
 
@@ -827,6 +850,8 @@ bp_writer_abort(struct bp_writer **wp)
 		close(w->fd);
 		unlink(w->tmp);
 	}
+	if (w->own_fd && w->fd >= 0)
+		close(w->fd);
 	writer_free(w);
 	*wp = NULL;
 }
@@ -853,6 +878,12 @@ bp_writer_close(struct bp_writer **wp)
 			unlink(w->tmp);
 		free(w->tmp);
 		w->tmp = NULL;
+	}
+	if (rc == 0 && w->own_fd) {
+		w->own_fd = 0;
+		if (close(w->fd) < 0)
+			rc = bp_error_errno("cannot write '%s'", w->name);
+		w->fd = -1;
 	}
 	if (rc < 0) {
 		bp_writer_abort(wp);

@@ -1,13 +1,16 @@
 /*
  * test-fmt: shortest round-trip formatting and exact parsing of numbers.
  * Reference: tests/unit/ref/fmt-cases.txt from Python's repr() (shortest
- * round-trip by David Gay's algorithm), made by ref/fmt_ref.py.
+ * round-trip by David Gay's algorithm), made by ref/fmt_ref.py, and
+ * glibc's strtod (correctly rounded) for a million generated doubles and
+ * for random decimal strings.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
 #include "tap.h"
+#include "util.h"
 
 static int
 sig_digits(const char *s)
@@ -54,13 +57,158 @@ reject(const char *s)
 	ok(bp_parse_double(s, strlen(s), &got) < 0, "reject '%s'", s);
 }
 
+/* 1 when s is in one of the forms lib/fmt.h documents. */
+static int
+good_form(const char *s)
+{
+	const char *p = s, *dot, *e;
+
+	if (*p == '-')
+		p++;
+	e = strchr(p, 'e');
+	dot = strchr(p, '.');
+	if (!e) {
+		/* fixed: no exponent, no trailing zero after a point */
+		if (dot && (s[strlen(s) - 1] == '0' || s[strlen(s) - 1] == '.'))
+			return 0;
+		return strlen(s) <= 24;
+	}
+	/* d[.ddd]e(+|-)XX[X] */
+	if (p[0] < '1' || p[0] > '9')
+		return 0;
+	if (dot && (dot != p + 1 || e[-1] == '0' || e == dot + 1))
+		return 0;
+	if (!dot && e != p + 1)
+		return 0;
+	if ((e[1] != '+' && e[1] != '-') || strlen(e + 2) < 2 ||
+	    strlen(e + 2) > 3)
+		return 0;
+	return 1;
+}
+
+/*
+ * Check bp_fmt_double(x): round trip through strtod and bp_parse_double,
+ * and a documented form.  Returns 0 when all is well.
+ */
+static int
+check_one(double x, char *buf)
+{
+	double back;
+	size_t n = bp_fmt_double(buf, x);
+
+	if (n != strlen(buf) || !good_form(buf))
+		return 1;
+	back = strtod(buf, NULL);
+	if (memcmp(&back, &x, sizeof(x)) != 0)
+		return 1;
+	if (bp_parse_double(buf, n, &back) < 0 ||
+	    memcmp(&back, &x, sizeof(x)) != 0)
+		return 1;
+	return 0;
+}
+
+/*
+ * A million doubles made here: every bit pattern (uniform over the
+ * finite ones), integers, price-like decimals and indicator-like values.
+ */
+static void
+random_doubles(void)
+{
+	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7,
+				      1e8 };
+	struct bp_rng r;
+	int bad[4] = { 0, 0, 0, 0 };
+	char buf[BP_FMT_BUFSZ];
+	static const char *what[4] = { "bit patterns", "integers", "prices",
+				       "indicator values" };
+
+	bp_rng_seed(&r, 20261121);
+	for (int i = 0; i < 1000000; i++) {
+		int kind = i & 3;
+		uint64_t u;
+		double x;
+
+		switch (kind) {
+		case 0:
+			do
+				u = bp_rng_u64(&r);
+			while (((u >> 52) & 0x7ff) == 0x7ff);
+			memcpy(&x, &u, sizeof(x));
+			break;
+		case 1:
+			x = (double)(int64_t)(bp_rng_u64(&r) >>
+					      bp_rng_below(&r, 64));
+			if (bp_rng_below(&r, 2))
+				x = -x;
+			break;
+		case 2:
+			u = bp_rng_below(&r, 9);
+			x = (double)bp_rng_below(&r, (uint64_t)(1e6 * p10[u])) /
+			    p10[u];
+			break;
+		default:
+			x = (bp_rng_uniform(&r) * 200 - 100) / 3.0 *
+			    p10[bp_rng_below(&r, 9)] / 1e4;
+			break;
+		}
+		if (check_one(x, buf) && bad[kind]++ < 3)
+			printf("# %a: '%s' does not round-trip or has a "
+			       "bad form\n", x, buf);
+	}
+	for (int k = 0; k < 4; k++)
+		ok(bad[k] == 0, "250000 %s round-trip exactly (%d do not)",
+		   what[k], bad[k]);
+}
+
+/*
+ * Random decimal strings (1 to 40 digits, any exponent) parse exactly as
+ * glibc's correctly rounded strtod does.
+ */
+static void
+random_strings(void)
+{
+	struct bp_rng r;
+	char s[128];
+	int bad = 0;
+
+	bp_rng_seed(&r, 7);
+	for (int i = 0; i < 300000; i++) {
+		int nd = 1 + (int)bp_rng_below(&r, i % 2 ? 19 : 40);
+		int point = (int)bp_rng_below(&r, (uint64_t)nd + 1);
+		int len = 0, e10 = (int)bp_rng_below(&r, 700) - 350;
+		double want, got;
+
+		if (bp_rng_below(&r, 2))
+			s[len++] = '-';
+		for (int j = 0; j < nd; j++) {
+			if (j == point && j > 0)
+				s[len++] = '.';
+			s[len++] = (char)((j == 0 ? '1' : '0') +
+					  bp_rng_below(&r, j == 0 ? 9 : 10));
+		}
+		if (i % 3)
+			len += snprintf(s + len, sizeof(s) - (size_t)len,
+					"e%d", e10 / (i % 3 == 1 ? 1 : 20));
+		s[len] = '\0';
+		want = strtod(s, NULL);
+		if (bp_parse_double(s, (size_t)len, &got) < 0 ||
+		    memcmp(&got, &want, sizeof(got)) != 0) {
+			if (bad++ < 3)
+				printf("# '%s': got %a, want %a\n", s, got,
+				       want);
+		}
+	}
+	ok(bad == 0, "300000 random decimal strings parse as strtod (%d not)",
+	   bad);
+}
+
 int
 main(void)
 {
 	const char *dir = getenv("BP_REF_DIR");
 	char path[1024], line[256];
 	FILE *fp;
-	int cases = 0, bad_rt = 0, bad_len = 0;
+	int cases = 0, bad_rt = 0, bad_len = 0, bad_text = 0;
 
 	exact(0.1, "0.1");
 	exact(100, "100");
@@ -72,7 +220,37 @@ main(void)
 	exact(0.30000000000000004, "0.30000000000000004");
 	exact(0.00012345, "0.00012345");
 	exact(1e-5, "0.00001");
+	exact(-1.5e-5, "-0.000015");
+	exact(9.999999999999999e-6, "9.999999999999999e-06");
+	exact(1.5e-7, "1.5e-07");
 	exact(123456789012345.6, "123456789012345.6");
+	exact(1e15, "1000000000000000");
+	exact(9999999999999998.0, "9999999999999998");
+	exact(1e16, "1e+16");
+	exact(-1.2345678901234568e+17, "-1.2345678901234568e+17");
+	exact(9007199254740993.0, "9007199254740992");
+	exact(1e23, "1e+23");
+	exact(5e-324, "5e-324");
+	exact(1e-323, "1e-323");
+	exact(2.2250738585072014e-308, "2.2250738585072014e-308");
+	exact(1.7976931348623157e308, "1.7976931348623157e+308");
+	exact(-1.7976931348623157e308, "-1.7976931348623157e+308");
+	{
+		char buf[BP_FMT_BUFSZ];
+		int64_t iv[] = { 0, 7, -7, 1234567890, INT64_MAX, INT64_MIN };
+		const char *is[] = { "0", "7", "-7", "1234567890",
+				     "9223372036854775807",
+				     "-9223372036854775808" };
+
+		for (size_t i = 0; i < sizeof(iv) / sizeof(iv[0]); i++) {
+			size_t n = bp_fmt_int(buf, iv[i]);
+
+			ok(strcmp(buf, is[i]) == 0 && n == strlen(is[i]),
+			   "fmt_int %s -> '%s'", is[i], buf);
+		}
+		ok(bp_fmt_double(buf, NAN) == 4 && strcmp(buf, "null") == 0,
+		   "NaN prints null");
+	}
 
 	parse("0.1", 0.1);
 	parse("-0", -0.0);
@@ -84,6 +262,17 @@ main(void)
 	parse("1.7976931348623157e308", 1.7976931348623157e308);
 	parse("4.9406564584124654e-324", 4.9406564584124654e-324);
 	parse("9007199254740993", 9007199254740992.0);	/* ties to even */
+	parse("0.30000000000000004", 0.30000000000000004);
+	parse("2.2250738585072011e-308", 2.2250738585072011e-308);
+	/* the exact value of the double 0.1, 55 digits */
+	parse("0.1000000000000000055511151231257827021181583404541015625",
+	      0.1);
+	/* exactly half-way between 1 and the next double: to even (1) */
+	parse("1.00000000000000011102230246251565404236316680908203125", 1.0);
+	/* a hair above half-way: up, decided by the 55th digit */
+	parse("1.00000000000000011102230246251565404236316680908203126",
+	      1.0000000000000002);
+	parse("123456789012345678901234567890e-10", 12345678901234567890.0);
 	reject("");
 	reject("-");
 	reject("01");
@@ -102,9 +291,10 @@ main(void)
 		unsigned long long bits;
 		int want_digits;
 		double x, back;
-		char buf[BP_FMT_BUFSZ];
+		char buf[BP_FMT_BUFSZ], rep[64], want[64];
 
-		if (sscanf(line, "%llx %d", &bits, &want_digits) != 2)
+		if (sscanf(line, "%llx %d %63s %63s", &bits, &want_digits,
+			   rep, want) != 4)
 			continue;
 		memcpy(&x, &bits, sizeof(x));
 		bp_fmt_double(buf, x);
@@ -112,12 +302,16 @@ main(void)
 		cases++;
 		if (memcmp(&back, &x, sizeof(x)) != 0) {
 			if (bad_rt++ < 5)
-				printf("# round trip: %s gave '%s'\n",
-				       strtok(line, "\n"), buf);
+				printf("# round trip: %s gave '%s'\n", rep,
+				       buf);
 		} else if (sig_digits(buf) > want_digits) {
 			if (bad_len++ < 5)
-				printf("# not shortest: %s gave '%s'\n",
-				       strtok(line, "\n"), buf);
+				printf("# not shortest: %s gave '%s'\n", rep,
+				       buf);
+		} else if (strcmp(buf, want) != 0) {
+			if (bad_text++ < 5)
+				printf("# %s: want '%s', got '%s'\n", rep,
+				       want, buf);
 		}
 		if (bp_parse_double(buf, strlen(buf), &back) < 0 ||
 		    memcmp(&back, &x, sizeof(x)) != 0)
@@ -125,9 +319,13 @@ main(void)
 	}
 	if (fp)
 		fclose(fp);
-	ok(cases > 3000, "read %d reference cases", cases);
+	ok(cases > 6000, "read %d reference cases", cases);
 	ok(bad_rt == 0, "every case round-trips (%d do not)", bad_rt);
 	ok(bad_len == 0, "every case is as short as repr() (%d are longer)",
 	   bad_len);
+	ok(bad_text == 0, "every case prints repr()'s digits in our form "
+	   "(%d differ)", bad_text);
+	random_doubles();
+	random_strings();
 	return done_testing();
 }

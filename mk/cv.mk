@@ -1,0 +1,4 @@
+LIBSRC += lib/cv.c
+UNIT += tests/unit/test-cv
+BIN += bin/bp-cv
+MAN1 += man/man1/bp-cv.1

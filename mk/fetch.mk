@@ -1,0 +1,6 @@
+LIBSRC += lib/bars.c
+LIBSRC += lib/csvin.c
+LIBSRC += lib/resample.c
+LIBSRC += lib/validate.c
+BIN += bin/bp-fetch
+MAN1 += man/man1/bp-fetch.1
