@@ -59,6 +59,7 @@ struct tool {
 	json_t *result;		/* tasks: schema of the final result (owned) */
 	json_t *paths;		/* {"arg": "input"|...} (borrowed) */
 	json_t *requires;	/* ["bp-fetch", ...] (borrowed) */
+	json_t *result_paths;	/* result members naming files (borrowed) */
 	double timeout;
 	int long_running;
 	/* circuit breaker */
@@ -378,6 +379,7 @@ load_tool(struct server *s, const char *path, json_t *def, struct tool *t)
 		}
 	}
 	t->requires = json_object_get(def, "requires");
+	t->result_paths = json_object_get(def, "result_paths");
 	rc = 0;
 	goto out;
 bad:
@@ -947,6 +949,29 @@ breaker_note(struct server *s, struct tool *t, int failed)
 	}
 }
 
+/*
+ * Files a result names (e.g. the output a pipeline chose itself) are
+ * hashed with the declared outputs, when they lie inside the workspace.
+ */
+static void
+note_result_paths(struct server *s, struct call *c, const json_t *out)
+{
+	struct bp_buf abs = BP_BUF_INIT, err = BP_BUF_INIT;
+
+	for (size_t i = 0; i < json_array_size(c->tool->result_paths); i++) {
+		const char *key = json_string_value(
+			json_array_get(c->tool->result_paths, i));
+		const char *rel = json_string_value(json_object_get(out, key));
+
+		if (rel && bp_sandbox_path(s->ws, rel, BP_SANDBOX_PATH_EXISTS,
+					   &abs, &err) == 0)
+			json_object_set_new(c->outputs, rel,
+					    json_string(abs.s));
+	}
+	bp_buf_release(&abs);
+	bp_buf_release(&err);
+}
+
 /* A call is over: record it, answer it (or its task), free it. */
 static void
 finish_call(struct server *s, struct call *c)
@@ -962,6 +987,8 @@ finish_call(struct server *s, struct call *c)
 		error = judge(c, &out, &counted, &status);
 		code = bp_sandbox_exit_code(&c->job);
 		dur = bp_now() - c->job.started;
+		if (out)
+			note_result_paths(s, c, out);
 		ohash = hash_files(c->outputs);
 	} else {
 		struct bp_buf m = BP_BUF_INIT;
@@ -1874,10 +1901,26 @@ h_prompts_list(struct server *s)
 			json_object_set(e, "title", json_object_get(p, "title"));
 		json_object_set(e, "description",
 				json_object_get(p, "description"));
-		json_object_set(e, "arguments",
-				json_object_get(p, "arguments")
-					? json_object_get(p, "arguments")
-					: json_array());
+		{
+			json_t *defs = json_object_get(p, "arguments");
+			json_t *args = json_array();
+
+			for (size_t j = 0; j < json_array_size(defs); j++) {
+				json_t *d = json_array_get(defs, j);
+
+				json_array_append_new(
+					args,
+					json_pack("{s:O, s:O, s:b}", "name",
+						  json_object_get(d, "name"),
+						  "description",
+						  json_object_get(d,
+								  "description"),
+						  "required",
+						  json_is_true(json_object_get(
+							  d, "required"))));
+			}
+			json_object_set_new(e, "arguments", args);
+		}
 		json_array_append_new(list, e);
 	}
 	return json_pack("{s:o}", "prompts", list);
@@ -2822,6 +2865,27 @@ j_insight(struct bp_store *st, const char *sub, struct jopts *jo)
 				(json_int_t)json_array_size(v), "results", v));
 }
 
+/* A tasks row as get_task_status shows it (takes t). */
+static json_t *
+task_status(json_t *t)
+{
+	json_t *o = json_object(), *v;
+	static const char *const keys[] = {
+		"tool", "status", "progress", "created_at", "started_at",
+		"finished_at", "result", "error", NULL,
+	};
+
+	json_object_set(o, "task_id", json_object_get(t, "id"));
+	for (int i = 0; keys[i]; i++) {
+		v = json_object_get(t, keys[i]);
+		json_object_set(o, keys[i], v ? v : json_null());
+	}
+	if (json_is_null(json_object_get(o, "progress")))
+		json_object_set_new(o, "progress", json_integer(0));
+	json_decref(t);
+	return o;
+}
+
 static int
 j_task_cancel(struct bp_store *st, const char *id)
 {
@@ -2922,7 +2986,7 @@ bp_mcp_journal(int argc, char **argv, const char *db)
 				 : BP_EXIT_FAIL;
 	} else if (!strcmp(sub, "task-get")) {
 		v = bp_journal_task_get(st, id, &missing);
-		rc = v ? jprint(json_pack("{s:o}", "task", v))
+		rc = v ? jprint(task_status(v))
 		       : missing ? j_not_found("task", id)
 				 : BP_EXIT_FAIL;
 	} else if (!strcmp(sub, "task-list")) {
