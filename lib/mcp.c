@@ -618,8 +618,12 @@ build_command(struct server *s, struct call *c, json_t **argv_json)
 	}
 	shown = env.n;
 	for (size_t i = 0; i < shown; i++) {
+		const char *eq = strchr(env.v[i], '=');
+
+		/* NAME='value': only the value is quoted */
 		bp_buf_addc(&cmd, ' ');
-		bp_sandbox_shell_quote(&cmd, env.v[i]);
+		bp_buf_add(&cmd, env.v[i], (size_t)(eq - env.v[i]) + 1);
+		bp_sandbox_shell_quote(&cmd, eq + 1);
 		json_array_append_new(aj, json_string(env.v[i]));
 	}
 	bp_buf_addc(&cmd, ' ');
@@ -2033,6 +2037,7 @@ h_initialize(struct server *s, struct batch *b, json_t *id, json_t *params)
 							      "title"));
 	const char *instr = json_string_value(json_object_get(s->server_info,
 							      "instructions"));
+	const char *name;
 	json_t *r, *info, *caps;
 
 	if (s->initialized) {
@@ -2055,8 +2060,9 @@ h_initialize(struct server *s, struct batch *b, json_t *id, json_t *params)
 	caps = json_pack("{s:{}, s:{s:b}, s:{s:b, s:b}, s:{s:b}}", "logging",
 			 "prompts", "listChanged", 0, "resources", "subscribe",
 			 0, "listChanged", 0, "tools", "listChanged", 0);
-	info = json_pack("{s:s, s:s}", "name", "barpipe", "version",
-			 BP_VERSION);
+	name = json_string_value(json_object_get(s->server_info, "name"));
+	info = json_pack("{s:s, s:s}", "name", name ? name : "barpipe",
+			 "version", BP_VERSION);
 	if (title && version_at_least(s, "2025-06-18"))
 		json_object_set_new(info, "title", json_string(title));
 	r = json_pack("{s:s, s:o, s:o, s:s}", "protocolVersion", s->version,

@@ -5,3 +5,4 @@ LIBSRC += lib/sandbox.c
 LIBSRC += lib/journal.c
 LIBSRC += lib/mcp.c
 BIN += bin/bp-mcp
+UNIT += tests/unit/test-jsonrpc
