@@ -6,3 +6,4 @@ LIBSRC += lib/journal.c
 LIBSRC += lib/mcp.c
 BIN += bin/bp-mcp
 UNIT += tests/unit/test-jsonrpc
+MAN1 += man/man1/bp-mcp.1

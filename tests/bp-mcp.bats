@@ -750,3 +750,29 @@ result() {
 	run -1 --separate-stderr bp-mcp journal insight-add --category a --content b --experiment 9
 	[[ $stderr == *"no experiment '9'"* ]]
 }
+
+@test "bp-mcp: the man page's EXAMPLES run as written" {
+	command -v bp-fetch >/dev/null || skip "bp-fetch is not built here"
+	export BP_MCP_MANIFEST=$RM
+	local n=0
+	# each .Bd block of EXAMPLES is one script (\e is a backslash)
+	awk '
+		/^\.Sh / { on = ($0 == ".Sh EXAMPLES"); next }
+		on && /^\.Bd/ { inbd = 1; n++; next }
+		on && /^\.Ed/ { inbd = 0; next }
+		on && inbd { gsub(/\\e/, "\\"); print > ("example-" n ".sh") }
+	' "$ROOT/man/man1/bp-mcp.1"
+	for f in example-*.sh; do
+		grep -q '^claude ' "$f" && continue	# needs Claude Code
+		run -0 bash -o pipefail "$f"
+		n=$((n + 1))
+		case $f in
+		example-1.sh) [[ $output == *"26 tools, 2 prompts: ok"* ]] ;;
+		example-2.sh) [ "$(echo "$output" | wc -l)" -eq 26 ] ;;
+		example-3.sh)
+			[ "$(echo "$output" | head -n1 | jq -r .bars)" = 8760 ]
+			[[ $(echo "$output" | tail -n1) == "cd "*fetch_ohlcv.sh ]] ;;
+		esac
+	done
+	[ "$n" -eq 4 ]
+}
