@@ -1,5 +1,6 @@
 /* bp-cv: time-series cross-validation without leakage (see bp-cv(1)). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +10,23 @@
 #include "cli.h"
 #include "cv.h"
 #include "jsonout.h"
+#include "metrics.h"
+#include "model.h"
+#include "search.h"
 #include "stream.h"
 
 static const char usage_line[] =
-	"usage: bp-cv (split | plan) [-q | -v] [--scheme <name>] "
-	"[<scheme options>] [--label <col>] [--horizon <n>] [-o <file>] "
+	"usage: bp-cv (split | plan | run | search) [-q | -v] "
+	"[--scheme <name>] [<scheme options>] [--label <col>] "
+	"[--horizon <n>] [--model <kind>] [<model options>] [-o <file>] "
 	"[<file>...]";
 
 static const char help[] =
 	"Commands:\n"
 	"  split                  every fold's rows with 'fold' and 'role'\n"
 	"  plan                   the folds as JSON (and a diagram)\n"
+	"  run                    train and score a model on every fold\n"
+	"  search                 run every parameter set, rank them\n"
 	"Schemes and their options (sizes count distinct timestamps):\n"
 	"      --scheme NAME      expanding, sliding, walk-forward,\n"
 	"                         purged-kfold, cpcv (expanding)\n"
@@ -37,6 +44,26 @@ static const char help[] =
 	"Label intervals (purging):\n"
 	"      --label COL        the label; its end is the column COL_end\n"
 	"      --horizon N        label spans N bars when COL_end is absent\n"
+	"Models (run, search):\n"
+	"      --model KIND       gbdt, logreg, linear, mlp (from --spec)\n"
+	"      --params K=V,..    model parameters (defaults)\n"
+	"      --spec FILE        strategy spec: its model kind and params\n"
+	"      --features LIST    names or globs, comma-separated (all)\n"
+	"      --seed N           seed of every fold's model (1)\n"
+	"      --threads N        worker threads (online processors)\n"
+	"      --valid-frac F     early-stopping tail of each train set (0)\n"
+	"      --oos FILE         out-of-sample predictions stream\n"
+	"      --summary FILE     the JSON summary (stdout; stderr when\n"
+	"                         --oos is stdout)\n"
+	"      --long X           signal +1 when score >= X (0.55)\n"
+	"      --short X          signal -1 when score <= X (0.45)\n"
+	"      --long-only        never -1\n"
+	"      --path P           cpcv: --oos writes path P only (all)\n"
+	"      --grid SPEC        search: every combination, e.g.\n"
+	"                         'max_depth=4,6 learning_rate=0.05,0.1'\n"
+	"      --random N         search: N draws from --space\n"
+	"      --space SPEC       search: 'lr=log:0.001:1 depth=3:8 a=x,y'\n"
+	"      --metric NAME      search: ranking metric (logloss; rmse)\n"
 	"Output:\n"
 	"  -o, --output FILE      write FILE atomically (stdout)\n"
 	"      --plain            uncompressed stream output\n"
@@ -55,7 +82,10 @@ enum {
 	OPT_SCHEME = 256, OPT_FOLDS, OPT_TEST_SIZE, OPT_TRAIN_SIZE, OPT_GAP,
 	OPT_STEP, OPT_REFIT, OPT_EMBARGO, OPT_GROUPS, OPT_TEST_GROUPS,
 	OPT_LABEL, OPT_HORIZON, OPT_PLAIN, OPT_FOLD, OPT_UNUSED,
-	OPT_DIAGRAM, OPT_JSON, OPT_WIDTH,
+	OPT_DIAGRAM, OPT_JSON, OPT_WIDTH, OPT_MODEL, OPT_PARAMS, OPT_SPEC,
+	OPT_FEATURES, OPT_SEED, OPT_THREADS, OPT_VALID, OPT_OOS, OPT_SUMMARY,
+	OPT_LONG, OPT_SHORT, OPT_LONG_ONLY, OPT_PATH, OPT_GRID, OPT_RANDOM,
+	OPT_SPACE, OPT_METRIC,
 };
 
 static const struct option longopts[] = {
@@ -78,6 +108,23 @@ static const struct option longopts[] = {
 	{ "diagram", no_argument, NULL, OPT_DIAGRAM },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "width", required_argument, NULL, OPT_WIDTH },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "params", required_argument, NULL, OPT_PARAMS },
+	{ "spec", required_argument, NULL, OPT_SPEC },
+	{ "features", required_argument, NULL, OPT_FEATURES },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "valid-frac", required_argument, NULL, OPT_VALID },
+	{ "oos", required_argument, NULL, OPT_OOS },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ "long", required_argument, NULL, OPT_LONG },
+	{ "short", required_argument, NULL, OPT_SHORT },
+	{ "long-only", no_argument, NULL, OPT_LONG_ONLY },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "grid", required_argument, NULL, OPT_GRID },
+	{ "random", required_argument, NULL, OPT_RANDOM },
+	{ "space", required_argument, NULL, OPT_SPACE },
+	{ "metric", required_argument, NULL, OPT_METRIC },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -85,8 +132,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-enum { CMD_SPLIT, CMD_PLAN };
-static const char *const commands[] = { "split", "plan", NULL };
+enum { CMD_SPLIT, CMD_PLAN, CMD_RUN, CMD_SEARCH };
+static const char *const commands[] = { "split", "plan", "run", "search",
+					NULL };
 
 /* scheme options, as bits, and which schemes take them */
 #define G(opt) (1u << ((opt) - OPT_FOLDS))
@@ -107,6 +155,14 @@ struct opts {
 	const char *label, *out;
 	long horizon, fold, width;
 	int unused, plain, diagram, json;
+	/* run, search */
+	struct bp_search_cmd c;
+	char *kind;
+	const char *params, *spec;
+	char *features;
+	const char **feat;
+	size_t nfeat;
+	json_t *base;		/* the model parameters given */
 	char **files;
 	int nfiles;
 };
@@ -148,6 +204,91 @@ check_scheme(const struct opts *o)
 		bp_cli_usage_error("horizon unknown for purging: give --label "
 				   "<col> (with its <col>_end column) or "
 				   "--horizon <n>");
+}
+
+/* run, search: the model, its parameters and the search space. */
+static void
+check_model(struct opts *o)
+{
+	json_t *given;
+	char *spec_kind = NULL;
+
+	if (!o->label)
+		bp_cli_usage_error("%s needs --label <col>",
+				   commands[o->cmd]);
+	if (o->spec) {
+		if (bp_search_spec_model(o->spec, &spec_kind, &o->base) < 0)
+			exit(BP_EXIT_FAIL);
+		if (!o->kind)
+			o->kind = spec_kind;
+		else
+			free(spec_kind);
+	}
+	if (!o->kind)
+		bp_cli_usage_error("%s needs --model <kind> (or a --spec with "
+				   "one)", commands[o->cmd]);
+	if (!bp_model_kind_known(o->kind))
+		bp_cli_usage_error("--model: '%s' is not one of gbdt, logreg, "
+				   "linear, mlp", o->kind);
+	if (!o->base)
+		o->base = json_object();
+	given = bp_model_params_parse(o->params);
+	if (!given)
+		bp_cli_usage_error("--params: not k=v,k=v");
+	json_object_update(o->base, given);
+	json_decref(given);
+	given = bp_model_params_resolve(o->kind, o->base);
+	if (!given)
+		bp_cli_usage_error("--params: not parameters of '%s'", o->kind);
+	json_decref(given);
+	if (o->c.metric && bp_metrics_higher_is_better(o->c.metric) < 0)
+		bp_cli_usage_error("--metric: '%s' is not a metric",
+				   o->c.metric);
+	if (o->cmd == CMD_SEARCH && !o->c.grid == !o->c.random)
+		bp_cli_usage_error("search needs --grid <spec> or --random <n> "
+				   "with --space <spec>");
+	if (o->c.random && !o->c.space)
+		bp_cli_usage_error("--random needs --space <spec>");
+	if (o->c.grid || o->c.space) {
+		json_t *t = o->c.grid ? bp_search_grid(o->c.grid) :
+			    bp_search_random(o->c.space, 1, 0);
+
+		if (!t)
+			bp_cli_usage_error("%s: malformed parameter space",
+					   o->c.grid ? "--grid" : "--space");
+		for (size_t i = 0; i < json_array_size(t); i++) {
+			json_t *p = json_deep_copy(o->base), *r;
+
+			json_object_update(p, json_array_get(t, i));
+			r = bp_model_params_resolve(o->kind, p);
+			json_decref(p);
+			if (!r)
+				bp_cli_usage_error("%s: not parameters of "
+						   "'%s'", o->c.grid ? "--grid" :
+						   "--space", o->kind);
+			json_decref(r);
+		}
+		json_decref(t);
+	}
+	if (o->cmd == CMD_RUN && (o->c.grid || o->c.random ||
+				  o->c.space || o->c.metric))
+		bp_cli_usage_error("--grid, --random, --space and --metric "
+				   "are for search");
+	if (o->c.path >= 0 && o->cv.scheme != BP_CV_CPCV)
+		bp_cli_usage_error("--path: only cpcv has paths");
+	if (o->c.sig.short_th > o->c.sig.long_th)
+		bp_cli_usage_error("--short must not be above --long");
+	o->c.run.kind = o->kind;
+	o->c.base = o->base;
+	o->c.plain = o->plain;
+	if (!o->c.summary)
+		o->c.summary = o->out;
+	for (char *p = o->features ? strtok(o->features, ",") : NULL; p;
+	     p = strtok(NULL, ",")) {
+		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
+					   sizeof(*o->feat));
+		o->feat[o->nfeat++] = p;
+	}
 }
 
 static void
@@ -225,6 +366,49 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_WIDTH:
 			o->width = bp_parse_long(optarg, 1, 10000, "--width");
 			break;
+		case OPT_MODEL:
+			free(o->kind);
+			o->kind = bp_xstrdup(optarg);
+			break;
+		case OPT_PARAMS: o->params = optarg; break;
+		case OPT_SPEC: o->spec = optarg; break;
+		case OPT_FEATURES:
+			free(o->features);
+			o->features = bp_xstrdup(optarg);
+			break;
+		case OPT_SEED:
+			o->c.run.seed = (uint64_t)bp_parse_long(optarg, 0,
+				LONG_MAX, "--seed");
+			break;
+		case OPT_THREADS:
+			o->c.run.threads = (int)bp_parse_long(optarg, 1, 256,
+							    "--threads");
+			break;
+		case OPT_VALID:
+			o->c.run.valid_frac = bp_parse_real(optarg, 0, 0.9,
+							  "--valid-frac");
+			break;
+		case OPT_OOS: o->c.oos = optarg; break;
+		case OPT_SUMMARY: o->c.summary = optarg; break;
+		case OPT_LONG:
+			o->c.sig.long_th = bp_parse_real(optarg, -1e300, 1e300,
+						       "--long");
+			break;
+		case OPT_SHORT:
+			o->c.sig.short_th = bp_parse_real(optarg, -1e300, 1e300,
+							"--short");
+			break;
+		case OPT_LONG_ONLY: o->c.sig.long_only = 1; break;
+		case OPT_PATH:
+			o->c.path = bp_parse_long(optarg, 0, 100000, "--path");
+			break;
+		case OPT_GRID: o->c.grid = optarg; break;
+		case OPT_RANDOM:
+			o->c.random = bp_parse_long(optarg, 1, 100000,
+						  "--random");
+			break;
+		case OPT_SPACE: o->c.space = optarg; break;
+		case OPT_METRIC: o->c.metric = optarg; break;
 		case 'q': bp_verbosity = 0; break;
 		case 'v': bp_verbosity++; break;
 		case 'h': bp_cli_help();
@@ -235,85 +419,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (o->diagram && o->json)
 		bp_cli_usage_error("--diagram and --json exclude each other");
 	check_scheme(o);
+	if (o->cmd >= CMD_RUN)
+		check_model(o);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
-}
-
-static int
-read_input(const struct opts *o, struct bp_cv_data *d)
-{
-	struct bp_buf end = BP_BUF_INIT;
-	int rc = 0;
-
-	if (o->label)
-		bp_buf_addf(&end, "%s_end", o->label);
-	for (int i = 0; rc == 0 && i < (o->nfiles ? o->nfiles : 1); i++) {
-		struct bp_reader *r = bp_reader_open(o->nfiles ? o->files[i] :
-						     "-");
-
-		rc = r ? bp_cv_data_read(d, r, end.s) : -1;
-		bp_reader_free(&r);
-	}
-	if (rc == 0)
-		rc = bp_cv_data_index(d, o->horizon);
-	if (rc == 0 && !d->t1 && bp_cv_scheme_purges(o->cv.scheme))
-		rc = bp_error("horizon unknown for purging: no column '%s' in "
-			      "the input and no --horizon", end.s);
-	bp_buf_release(&end);
-	return rc;
-}
-
-static int
-do_split(const struct opts *o, const struct bp_cv_data *d,
-	 const struct bp_cv_plan *p)
-{
-	struct bp_writer *w;
-	unsigned char *role;
-	int rc = 0;
-
-	if (o->fold >= p->nfolds)
-		bp_cli_usage_error("--fold: %ld is not a fold (the plan has "
-				   "%ld)", o->fold, p->nfolds);
-	w = bp_writer_open(o->out, BP_WRITER_AUTO |
-			   (o->plain ? BP_WRITER_PLAIN : 0));
-	if (!w)
-		return -1;
-	role = bp_xmalloc(d->n + 1);
-	for (long f = 0; rc == 0 && f < p->nfolds; f++) {
-		if (o->fold >= 0 && f != o->fold)
-			continue;
-		bp_cv_roles(p, f, d->n, d->t, d->t1, role);
-		rc = bp_cv_write_fold(w, d, p, f, role, o->unused);
-	}
-	free(role);
-	if (rc < 0) {
-		bp_writer_abort(&w);
-		return -1;
-	}
-	return bp_writer_close(&w);
-}
-
-static int
-do_plan(const struct opts *o, const struct bp_cv_data *d,
-	const struct bp_cv_plan *p)
-{
-	struct bp_buf b = BP_BUF_INIT;
-	int rc = 0, diagram = o->diagram || (!o->json && isatty(1));
-
-	if (o->out || !o->diagram) {
-		json_t *doc = bp_cv_plan_json(p, d);
-
-		rc = bp_json_write_file(o->out ? o->out : "-", doc,
-					BP_JSON_INDENT);
-		json_decref(doc);
-	}
-	if (rc == 0 && diagram) {
-		bp_cv_plan_diagram(&b, p, d, (int)o->width);
-		fwrite(b.s, 1, b.len, stdout);
-		rc = bp_close_stdout();
-	}
-	bp_buf_release(&b);
-	return rc;
 }
 
 int
@@ -322,23 +431,47 @@ main(int argc, char *argv[])
 	struct opts o = { 0 };
 	struct bp_cv_data d = BP_CV_DATA_INIT;
 	struct bp_cv_plan p = BP_CV_PLAN_INIT;
+	struct bp_search_data sd = { 0 };
 	int rc = BP_EXIT_FAIL;
 
 	o.cv = (struct bp_cv_opts)BP_CV_OPTS_INIT;
 	o.horizon = -1;
 	o.fold = -1;
 	o.width = 64;
+	o.c.path = -1;
+	o.c.run.seed = 1;
+	o.c.sig = (struct bp_search_signal){ 0.55, 0.45, 0 };
 	parse_args(argc, argv, &o);
-	if (read_input(&o, &d) < 0)
+	if (bp_cv_data_load(&d, (const char *const *)o.files,
+			    (size_t)o.nfiles, o.label, o.horizon,
+			    bp_cv_scheme_purges(o.cv.scheme)) < 0)
 		goto out;
 	if (bp_cv_plan_build(&p, &o.cv, d.nts) < 0)
 		goto out;
-	if (o.cmd == CMD_SPLIT && do_split(&o, &d, &p) < 0)
+	if (o.cmd == CMD_SPLIT && o.fold >= p.nfolds)
+		bp_cli_usage_error("--fold: %ld is not a fold (the plan has "
+				   "%ld)", o.fold, p.nfolds);
+	if (o.cmd == CMD_SPLIT && bp_cv_cmd_split(&d, &p, o.out, o.plain,
+						  o.fold, o.unused) < 0)
 		goto out;
-	if (o.cmd == CMD_PLAN && do_plan(&o, &d, &p) < 0)
+	if (o.cmd == CMD_PLAN && bp_cv_cmd_plan(&d, &p, o.out, o.diagram ||
+			(!o.json && isatty(STDOUT_FILENO)), !o.diagram || o.out,
+			(int)o.width) < 0)
+		goto out;
+	if (o.cmd >= CMD_RUN && bp_search_data_init(&sd, &d, &p, o.label,
+						    o.feat, o.nfeat) < 0)
+		goto out;
+	if (o.cmd == CMD_RUN && bp_search_cmd_run(&sd, &o.c) < 0)
+		goto out;
+	if (o.cmd == CMD_SEARCH && bp_search_cmd_search(&sd, &o.c) < 0)
 		goto out;
 	rc = BP_EXIT_OK;
 out:
+	bp_search_data_release(&sd);
+	json_decref(o.base);
+	free(o.kind);
+	free(o.features);
+	free(o.feat);
 	bp_cv_plan_release(&p);
 	bp_cv_data_release(&d);
 	return rc;

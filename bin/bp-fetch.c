@@ -420,6 +420,9 @@ run_db(struct opts *o)
 
 		if (bp_bars_query(s, &q, put_bar, arg) != 0)
 			goto out;
+		if (bp_writer_rows(w) == 0)
+			bp_warn("no bars of %s %s in '%s'", o->symbol,
+				o->timeframe, bp_store_path(s));
 	}
 	if (bp_writer_close(&w) == 0)
 		rc = BP_EXIT_OK;

@@ -10,10 +10,12 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
+#include "jsonout.h"
 #include "stream.h"
 #include "ts.h"
 
@@ -609,7 +611,81 @@ bp_cv_data_release(struct bp_cv_data *d)
 	memset(d, 0, sizeof(*d));
 }
 
+int
+bp_cv_data_load(struct bp_cv_data *d, const char *const *files, size_t n,
+		const char *label, long horizon, int need_t1)
+{
+	struct bp_buf end = BP_BUF_INIT;
+	int rc = 0;
+
+	if (label)
+		bp_buf_addf(&end, "%s_end", label);
+	for (size_t i = 0; rc == 0 && i < (n ? n : 1); i++) {
+		struct bp_reader *r = bp_reader_open(n ? files[i] : "-");
+
+		rc = r ? bp_cv_data_read(d, r, end.s) : -1;
+		bp_reader_free(&r);
+	}
+	if (rc == 0)
+		rc = bp_cv_data_index(d, horizon);
+	if (rc == 0 && !d->t1 && need_t1)
+		rc = bp_error("horizon unknown for purging: no column '%s' in "
+			      "the input and no --horizon",
+			      end.s ? end.s : "label_*_end");
+	bp_buf_release(&end);
+	return rc;
+}
+
 /* ---- output ----------------------------------------------------------- */
+
+int
+bp_cv_cmd_split(const struct bp_cv_data *d, const struct bp_cv_plan *p,
+		const char *path, int plain, long fold, int keep_unused)
+{
+	struct bp_writer *w = bp_writer_open(path, BP_WRITER_AUTO |
+					     (plain ? BP_WRITER_PLAIN : 0));
+	unsigned char *role;
+	int rc = 0;
+
+	if (!w)
+		return -1;
+	role = bp_xmalloc(d->n + 1);
+	for (long f = 0; rc == 0 && f < p->nfolds; f++) {
+		if (fold >= 0 && f != fold)
+			continue;
+		bp_cv_roles(p, f, d->n, d->t, d->t1, role);
+		rc = bp_cv_write_fold(w, d, p, f, role, keep_unused);
+	}
+	free(role);
+	if (rc < 0) {
+		bp_writer_abort(&w);
+		return -1;
+	}
+	return bp_writer_close(&w);
+}
+
+int
+bp_cv_cmd_plan(const struct bp_cv_data *d, const struct bp_cv_plan *p,
+	       const char *path, int diagram, int json, int width)
+{
+	struct bp_buf b = BP_BUF_INIT;
+	int rc = 0;
+
+	if (json) {
+		json_t *doc = bp_cv_plan_json(p, d);
+
+		rc = bp_json_write_file(path ? path : "-", doc,
+					BP_JSON_INDENT);
+		json_decref(doc);
+	}
+	if (rc == 0 && diagram) {
+		bp_cv_plan_diagram(&b, p, d, width);
+		fwrite(b.s, 1, b.len, stdout);
+		rc = bp_close_stdout();
+	}
+	bp_buf_release(&b);
+	return rc;
+}
 
 int
 bp_cv_write_fold(struct bp_writer *w, const struct bp_cv_data *d,
@@ -774,7 +850,7 @@ bp_cv_plan_json(const struct bp_cv_plan *p, const struct bp_cv_data *d)
 		json_object_set_new(fo, "purged",
 				    json_integer(count_role(d, role,
 							    BP_CV_PURGED)));
-		json_object_set_new(fo, "embargo",
+		json_object_set_new(fo, "embargoed",
 				    json_integer(count_role(d, role,
 							    BP_CV_EMBARGO)));
 		json_object_set_new(fo, "unused",

@@ -200,6 +200,15 @@ int bp_cv_data_index(struct bp_cv_data *d, long horizon);
 void bp_cv_data_release(struct bp_cv_data *d);
 
 /*
+ * Read and index the inputs files[0..n) (n = 0: stdin) with the label
+ * intervals of label (its column label_end; NULL for none) or horizon
+ * (< 0: none).  need_t1: fail when the intervals stay unknown ("horizon
+ * unknown for purging").  Returns 0 or -1 after reporting.
+ */
+int bp_cv_data_load(struct bp_cv_data *d, const char *const *files,
+		    size_t n, const char *label, long horizon, int need_t1);
+
+/*
  * Write fold f's rows in input order with `fold`, `role` (and for cpcv
  * `path`, null outside the test set) appended.  Rows with no role in the
  * fold are skipped unless keep_unused.  role is from bp_cv_roles().
@@ -208,6 +217,17 @@ void bp_cv_data_release(struct bp_cv_data *d);
 int bp_cv_write_fold(struct bp_writer *w, const struct bp_cv_data *d,
 		     const struct bp_cv_plan *p, long f,
 		     const unsigned char *role, int keep_unused);
+
+/*
+ * bp-cv split: every fold (or fold only, when >= 0) to path (NULL:
+ * stdout), zstd unless plain.  bp-cv plan: the JSON document to path
+ * (NULL: stdout) when json, then the diagram on stdout when diagram.
+ * Return 0 or -1 after reporting.
+ */
+int bp_cv_cmd_split(const struct bp_cv_data *d, const struct bp_cv_plan *p,
+		    const char *path, int plain, long fold, int keep_unused);
+int bp_cv_cmd_plan(const struct bp_cv_data *d, const struct bp_cv_plan *p,
+		   const char *path, int diagram, int json, int width);
 
 /*
  * The plan as a JSON document (new reference): scheme, sizes, and per fold

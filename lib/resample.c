@@ -209,13 +209,32 @@ bp_resample_add(struct bp_resample *r, const char *symbol, size_t symlen,
 	return 0;
 }
 
+static int
+open_cmp(const void *pa, const void *pb)
+{
+	const struct sym *a = *(struct sym *const *)pa;
+	const struct sym *b = *(struct sym *const *)pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
 int
 bp_resample_finish(struct bp_resample *r)
 {
+	struct sym **open = bp_xreallocarray(NULL, r->nsym + 1, sizeof(*open));
+	size_t n = 0;
+	int rc = 0;
+
 	for (size_t i = 0; i < r->nsym; i++)
-		if (emit(r, r->byorder[i], 1) < 0)
-			return -1;
-	return 0;
+		if (r->byorder[i]->open)
+			open[n++] = r->byorder[i];
+	qsort(open, n, sizeof(*open), open_cmp);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = emit(r, open[i], 1);
+	free(open);
+	return rc;
 }
 
 static const char *const bar_keys[] = { "ts", "symbol", "open", "high",

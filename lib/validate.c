@@ -371,14 +371,16 @@ check_spacing(struct bp_validate *v, const struct bp_csv_table *t)
 {
 	const struct bp_csv_row *r = t->rows;
 	int64_t tf = v->timeframe, origin;
+	int aligned;
 
 	if (tf <= 0)
 		return;
+	/* alignment means something for parts of a day and whole weeks */
+	aligned = 86400000 % tf == 0 || tf % WEEK_MS == 0;
 	origin = tf % WEEK_MS == 0 ? MONDAY_MS : 0;
 	for (size_t i = 0; i < t->n; i++) {
-		int64_t m = (r[i].ts - origin) % tf;
-
-		v->misaligned += m != 0;
+		if (aligned)
+			v->misaligned += (r[i].ts - origin) % tf != 0;
 		if (i == 0)
 			continue;
 		if (r[i].ts - r[i - 1].ts > tf) {

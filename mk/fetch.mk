@@ -4,3 +4,5 @@ LIBSRC += lib/resample.c
 LIBSRC += lib/validate.c
 BIN += bin/bp-fetch
 MAN1 += man/man1/bp-fetch.1
+UNIT += tests/unit/test-csvin
+UNIT += tests/unit/test-resample

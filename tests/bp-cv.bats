@@ -267,13 +267,14 @@ fold 2 ....===e--
 }
 
 # man_blocks SECTION: the commands in .Bd blocks of a man page section,
-# one per line ("$ " removed, continuations joined, \e turned into \).
+# one per line ("$ " removed, continuations joined, \e turned into \), and
+# a line "--" after each block.
 man_blocks() {
 	awk -v sec="$1" '
 		/^\.Sh / { on = ($0 == ".Sh " sec); next }
 		!on { next }
 		/^\.Bd/ { inbd = 1; next }
-		/^\.Ed/ { inbd = 0; next }
+		/^\.Ed/ { inbd = 0; print "--"; next }
 		inbd && /^\$ / { cmd = substr($0, 3); cont = (cmd ~ /\\e$/)
 			if (!cont) print cmd; else sub(/\\e$/, "", cmd); next }
 		inbd && cont { line = $0; sub(/^ +/, " ", line)
@@ -309,14 +310,22 @@ man_blocks() {
 }
 
 @test "bp-cv: the man page's EXAMPLES run as written" {
-	command -v bp-fetch >/dev/null || skip "bp-fetch is not built here"
 	[ -d "$SAMPLE" ] || skip "no sample data"
-	local cmd n=0
-	cd "$ROOT"
+	local cmd n=0 skipped="" t
+	ln -s "$ROOT/data" data
+	local skipblock=0
 	while IFS= read -r cmd; do
+		if [ "$cmd" = -- ]; then skipblock=0; continue; fi
+		[ "$skipblock" = 0 ] || continue
+		# an example whose tools are not built yet is left for later,
+		# with the rest of its block
+		for t in $(grep -oE 'bp-[a-z]+' <<<"$cmd" | sort -u); do
+			command -v "$t" >/dev/null || {
+				skipped+=" $t"; skipblock=1; continue 2; }
+		done
 		run -0 bash -o pipefail -c "$cmd"
-		[ -n "$output" ]
 		n=$((n + 1))
 	done < <(man_blocks EXAMPLES)
 	[ "$n" -ge 2 ]
+	[ -z "$skipped" ] || echo "# not run (tools missing):$skipped" >&3
 }

@@ -244,3 +244,25 @@ F=$FIX/fetch
 	run -0 bash -c "bp-fetch validate '$d/Binance_BTCUSDT_1h.csv' | jq -c '[.duplicates.identical, .gaps.count, .gaps.largest, .zero_volume]'"
 	[ "$output" = '[4,1,"5h",115]' ]
 }
+
+@test "bp-fetch: the man page's EXAMPLES run as written from the repo root" {
+	local page=$ROOT/man/man1/bp-fetch.1 n=0
+	# every .Bd -literal block of EXAMPLES, with mdoc's \e unescaped
+	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+	     on && /^\.Bd -literal/ { blk = 1; n++; next }
+	     on && /^\.Ed/ { blk = 0; next }
+	     blk { gsub(/\\e/, "\\"); print > ("example." n ".sh") }' "$page"
+	for ex in example.*.sh; do
+		n=$((n + 1))
+		run -0 --separate-stderr bash -c "cd '$ROOT' && . '$PWD/$ex'"
+		[ -n "$output" ] || [[ $(cat "$ex") == *prune* ]] ||
+			{ echo "$ex printed nothing"; cat "$ex"; false; }
+		# warnings (SPY's weekend gaps) are fine, errors are not
+		! grep -v '^bp-fetch: warning: ' <<<"$stderr" | grep -q . ||
+			{ echo "$ex: $stderr"; false; }
+	done
+	[ "$n" -ge 6 ]
+	# the generic example's result, checked by hand: 10:00 at +01:00
+	run -0 bash -c "cd '$ROOT' && . '$PWD/example.5.sh'"
+	[ "$output" = '{"ts":"2024-01-02T09:00:00Z","symbol":"X","open":1,"high":2,"low":0.5,"close":1.5,"volume":100}' ]
+}
