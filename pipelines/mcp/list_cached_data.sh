@@ -8,7 +8,9 @@ mkscratch
 # cache -> one line per series
 bp-fetch db --db "$BP_DB" --list --plain >"$scratch/series"
 # workspace data/ and features/ -> one {"path", "bytes"} line per file
-find data features -type f -printf '%p\t%s\n' 2>/dev/null | sort |
+for d in data features; do
+	if [ -d "$d" ]; then find "$d" -type f -printf '%p\t%s\n'; fi
+done | sort |
 	jq -Rc 'split("\t") | {path: .[0], bytes: (.[1] | tonumber)}' \
 		>"$scratch/files"
 # both -> the tool's result
