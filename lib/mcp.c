@@ -353,7 +353,10 @@ load_tool(struct server *s, const char *path, json_t *def, struct tool *t)
 	t->long_running = json_is_true(json_object_get(def, "long_running"));
 	if (t->long_running) {
 		t->result = json_incref(out);
-		t->output = with_run_id(task_schema());
+		json_t *handle = task_schema();
+
+		t->output = with_run_id(handle);
+		json_decref(handle);
 	} else {
 		t->output = with_run_id(out);
 	}

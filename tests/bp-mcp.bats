@@ -552,7 +552,13 @@ result() {
 	wait "$server"
 	exec 7>&-
 	gone "$pid"
-	[ -z "$(pgrep -g "$pid" 2>/dev/null)" ]
+	# nothing of its process group is left running (zombies are dead)
+	for _ in $(seq 20); do
+		left=$(ps -eo pgid=,stat= | awk -v g="$pid" '$1 == g && $2 !~ /^Z/')
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	[ -z "$left" ]
 }
 
 @test "tasks: a long tool returns a task id at once; status, result, cancel" {
