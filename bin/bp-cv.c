@@ -30,9 +30,11 @@ static const char help[] =
 	"Schemes and their options (sizes count distinct timestamps):\n"
 	"      --scheme NAME      expanding, sliding, walk-forward,\n"
 	"                         purged-kfold, cpcv (expanding)\n"
-	"      --folds K          expanding, sliding, purged-kfold (5)\n"
-	"      --test-size N      expanding, sliding (T/(K+1)); walk-forward\n"
-	"      --train-size N     sliding, walk-forward (required)\n"
+	"      --folds K          expanding, sliding, purged-kfold; walk-\n"
+	"                         forward without both sizes (5)\n"
+	"      --test-size N      expanding, sliding, walk-forward (T/(K+1))\n"
+	"      --train-size N     sliding (required); walk-forward (all the\n"
+	"                         timestamps before the first test block)\n"
 	"      --gap N            expanding, sliding: gap before test (0)\n"
 	"      --step N           walk-forward: advance per fold (test size)\n"
 	"      --refit-every K    walk-forward: train every K folds (1)\n"
@@ -142,11 +144,31 @@ static const unsigned allowed[] = {
 	[BP_CV_EXPANDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP),
 	[BP_CV_SLIDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP) |
 			  G(OPT_TRAIN_SIZE),
-	[BP_CV_WALK_FORWARD] = G(OPT_TRAIN_SIZE) | G(OPT_TEST_SIZE) |
-			       G(OPT_STEP) | G(OPT_REFIT) | G(OPT_EMBARGO),
+	[BP_CV_WALK_FORWARD] = G(OPT_FOLDS) | G(OPT_TRAIN_SIZE) |
+			       G(OPT_TEST_SIZE) | G(OPT_STEP) | G(OPT_REFIT) |
+			       G(OPT_EMBARGO),
 	[BP_CV_PURGED_KFOLD] = G(OPT_FOLDS) | G(OPT_EMBARGO),
 	[BP_CV_CPCV] = G(OPT_GROUPS) | G(OPT_TEST_GROUPS) | G(OPT_EMBARGO),
 };
+
+/* the commands an option is for (bit 1 << CMD_x); 0: every command */
+static unsigned
+option_cmds(int c)
+{
+	switch (c) {
+	case OPT_PLAIN:
+		return 1u << CMD_SPLIT | 1u << CMD_RUN | 1u << CMD_SEARCH;
+	case OPT_FOLD: case OPT_UNUSED:
+		return 1u << CMD_SPLIT;
+	case OPT_DIAGRAM: case OPT_JSON: case OPT_WIDTH:
+		return 1u << CMD_PLAN;
+	case OPT_GRID: case OPT_RANDOM: case OPT_SPACE: case OPT_METRIC:
+		return 1u << CMD_SEARCH;
+	default:
+		return c >= OPT_MODEL && c <= OPT_PATH ?
+		       1u << CMD_RUN | 1u << CMD_SEARCH : 0;
+	}
+}
 
 struct opts {
 	int cmd;
@@ -191,11 +213,12 @@ check_scheme(const struct opts *o)
 			bp_cli_usage_error("--%s: not an option of scheme "
 					   "'%s'", opt, name);
 	}
-	if ((cv->scheme == BP_CV_SLIDING ||
-	     cv->scheme == BP_CV_WALK_FORWARD) && !cv->train_size)
+	if (cv->scheme == BP_CV_SLIDING && !cv->train_size)
 		bp_cli_usage_error("scheme '%s' needs --train-size", name);
-	if (cv->scheme == BP_CV_WALK_FORWARD && !cv->test_size)
-		bp_cli_usage_error("scheme '%s' needs --test-size", name);
+	if (cv->scheme == BP_CV_WALK_FORWARD && cv->folds &&
+	    cv->train_size && cv->test_size)
+		bp_cli_usage_error("--folds: walk-forward counts its folds "
+				   "from --train-size and --test-size");
 	if (cv->scheme == BP_CV_CPCV && cv->groups &&
 	    cv->test_groups >= cv->groups)
 		bp_cli_usage_error("--test-groups: must be below --groups "
@@ -270,10 +293,6 @@ check_model(struct opts *o)
 		}
 		json_decref(t);
 	}
-	if (o->cmd == CMD_RUN && (o->c.grid || o->c.random ||
-				  o->c.space || o->c.metric))
-		bp_cli_usage_error("--grid, --random, --space and --metric "
-				   "are for search");
 	if (o->c.path >= 0 && o->cv.scheme != BP_CV_CPCV)
 		bp_cli_usage_error("--path: only cpcv has paths");
 	if (o->c.sig.short_th > o->c.sig.long_th)
@@ -294,7 +313,7 @@ check_model(struct opts *o)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	int c;
+	int c, li = 0;
 
 	bp_cli_init(argv[0], usage_line, help);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
@@ -307,9 +326,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->cmd = bp_parse_choice(argv[1], commands, "command");
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, &li)) != -1) {
 		if (c >= OPT_FOLDS && c <= OPT_TEST_GROUPS)
 			o->given |= G(c);
+		if (option_cmds(c) && !(option_cmds(c) & 1u << o->cmd))
+			bp_cli_usage_error("--%s: not an option of '%s'",
+					   longopts[li].name, commands[o->cmd]);
 		switch (c) {
 		case OPT_SCHEME:
 			o->cv.scheme = bp_parse_choice(optarg,

@@ -177,7 +177,8 @@ bp_csv_parse_time(const char *s, size_t n, int tz_min, int64_t *ms)
 	if (n >= sizeof(tmp) || n < 10)
 		return -1;
 	memcpy(tmp, s, n);
-	if ((tmp[4] == '/' && tmp[7] == '/') || (tmp[4] == '.' && tmp[7] == '.'))
+	if ((tmp[4] == '/' && tmp[7] == '/') ||
+	    (tmp[4] == '.' && tmp[7] == '.'))
 		tmp[4] = tmp[7] = '-';
 	if (bp_ts_parse(tmp, n, ms) < 0)
 		return -1;
@@ -619,7 +620,8 @@ detect_layout(struct layout *L, struct head *h, const struct bp_csv_opts *o,
 			L->col[BP_ROLE_TS] =
 				find_name(norm, nf, "unix timestamp");
 			if (L->col[BP_ROLE_TS] < 0)
-				L->col[BP_ROLE_TS] = find_name(norm, nf, "unix");
+				L->col[BP_ROLE_TS] =
+					find_name(norm, nf, "unix");
 			for (size_t k = 0; k < nf; k++) {
 				if (strncmp(norm[k], "volume", 6) != 0)
 					continue;
@@ -629,7 +631,8 @@ detect_layout(struct layout *L, struct head *h, const struct bp_csv_opts *o,
 					L->col[BP_COL_VOLUME_QUOTE] = (int)k;
 				v++;
 			}
-			L->col[BP_COL_TRADES] = find_name(norm, nf, "tradecount");
+			L->col[BP_COL_TRADES] =
+				find_name(norm, nf, "tradecount");
 		}
 		for (int r = 0; r < BP_ROLE_N; r++) {
 			int required = r < BP_COL_NBAR || r == BP_ROLE_TS;
@@ -830,7 +833,8 @@ bp_csv_read(struct bp_csv_table *t, const char *path,
 	first = bp_xcalloc(HEAD_LINES, sizeof(*first));
 
 	/* the head: keep the first lines, strip a BOM */
-	while (nlines < HEAD_LINES && (got = bp_reader_line(r, &line, &len)) > 0) {
+	while (nlines < HEAD_LINES &&
+	       (got = bp_reader_line(r, &line, &len)) > 0) {
 		if (bp_reader_lineno(r) == 1 && len >= 3 &&
 		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 			line += 3;
@@ -879,7 +883,8 @@ bp_csv_read(struct bp_csv_table *t, const char *path,
 	P.file = (uint16_t)t->nfiles;
 	memset(P.role, -1, sizeof(P.role));
 	for (int k = 0; k < BP_ROLE_N; k++)
-		if (L.col[k] >= 0) {
+		if (L.col[k] >= 0 &&
+		    (o->extra || k < BP_COL_NBAR || k == BP_ROLE_TS)) {
 			P.role[L.col[k]] = (signed char)k;
 			if ((size_t)L.col[k] + 1 > P.ncols)
 				P.ncols = (size_t)L.col[k] + 1;

@@ -137,12 +137,19 @@ static int
 plan_walk_forward(struct bp_cv_plan *p, struct segs *s)
 {
 	struct bp_cv_opts *o = &p->opt;
-	long T = p->nts, S = o->train_size, N = o->test_size, E = p->gap;
+	long T = p->nts, E = p->gap, S, N;
 	long K = 0, k = o->refit_every > 1 ? o->refit_every : 1;
 
+	/* missing sizes: K folds over the end, as expanding, fixed window */
+	if (!o->test_size)
+		o->test_size = T / (o->folds + 1);
+	if (!o->train_size)
+		o->train_size = T - o->folds * o->test_size - E;
+	S = o->train_size;
+	N = o->test_size;
 	if (S < 1 || N < 1)
-		return bp_error("walk-forward needs a train size and a test "
-				"size of at least 1");
+		return bp_error("too few timestamps (%ld) for %ld walk-forward "
+				"folds with embargo %ld", T, o->folds, E);
 	if (!o->step)
 		o->step = N;
 	if (S + E >= T)

@@ -30,7 +30,8 @@
  *   walk-forward  fold i: train [i*step, i*step + S), embargo gap E, test of
  *                 N after it, truncated at T; folds advance until a test
  *                 block reaches the end.  refit_every k: fold i reuses the
- *                 training set (and model) of fold (i / k) * k.
+ *                 training set (and model) of fold (i / k) * k.  Missing
+ *                 sizes: N = T / (K + 1), S = T - K*N - E (K folds).
  *   purged-kfold  K contiguous test blocks (sizes as numpy.array_split),
  *                 train = all other timestamps, purged and embargoed.
  *   cpcv          N groups (array_split), every combination of k test groups
@@ -86,9 +87,11 @@ const char *bp_cv_role_name(int role);
  */
 struct bp_cv_opts {
 	enum bp_cv_scheme scheme;
-	long folds;		/* K: expanding, sliding, purged-kfold (5) */
-	long test_size;		/* expanding, sliding: T/(K+1); walk-forward */
-	long train_size;	/* sliding, walk-forward: required */
+	long folds;		/* K: expanding, sliding, purged-kfold,
+				 * walk-forward without a size (5) */
+	long test_size;		/* expanding, sliding, walk-forward: T/(K+1) */
+	long train_size;	/* sliding: required; walk-forward:
+				 * T - K*N - embargo */
 	long gap;		/* expanding, sliding: gap before each test */
 	long step;		/* walk-forward: 0 = test_size */
 	long refit_every;	/* walk-forward: 0 or 1 = refit every fold */

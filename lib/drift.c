@@ -806,6 +806,19 @@ bp_drift_psi(const size_t *rc, size_t rn, const size_t *cc, size_t cn,
 	return psi;
 }
 
+double
+bp_drift_psi_shares(const double *r, const double *c, size_t k, double eps)
+{
+	double psi = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		double a = r[i] < eps ? eps : r[i], b = c[i] < eps ? eps : c[i];
+
+		psi += (b - a) * log(b / a);
+	}
+	return psi;
+}
+
 /* scipy.special.rel_entr: x log(x/y), 0 at x = 0 */
 static double
 rel_entr(double x, double y)
@@ -828,6 +841,21 @@ bp_drift_js(const size_t *rc, size_t rn, const size_t *cc, size_t cn,
 
 		left += rel_entr(p, m);
 		right += rel_entr(q, m);
+	}
+	js = (left + right) / log(2.0);
+	return js > 0 ? sqrt(js / 2.0) : 0.0;
+}
+
+double
+bp_drift_js_shares(const double *r, const double *c, size_t k)
+{
+	double left = 0, right = 0, js;
+
+	for (size_t i = 0; i < k; i++) {
+		double m = (r[i] + c[i]) / 2.0;
+
+		left += rel_entr(r[i], m);
+		right += rel_entr(c[i], m);
 	}
 	js = (left + right) / log(2.0);
 	return js > 0 ? sqrt(js / 2.0) : 0.0;

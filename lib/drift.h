@@ -106,6 +106,11 @@ double bp_drift_psi(const size_t *rc, size_t rn, const size_t *cc, size_t cn,
 double bp_drift_js(const size_t *rc, size_t rn, const size_t *cc, size_t cn,
 		   size_t k);
 
+/* The same two from shares r and c (each summing to 1) over k bins. */
+double bp_drift_psi_shares(const double *r, const double *c, size_t k,
+			   double eps);
+double bp_drift_js_shares(const double *r, const double *c, size_t k);
+
 /* W1 distance of sorted a and sorted b: integral of |F_a - F_b|. */
 double bp_drift_wasserstein(const double *a, size_t na, const double *b,
 			    size_t nb);

@@ -394,6 +394,48 @@ bp_driftcmp_load_pair(const char *ref_path, const char *cur_path,
 	return -1;
 }
 
+int
+bp_driftcmp_sample_numeric(const struct bp_driftcmp_sample *s,
+			   const char *name)
+{
+	int ci = col_find(s, name, strlen(name));
+
+	return ci >= 0 && !s->cols[ci].nother;
+}
+
+void
+bp_driftcmp_sample_set(struct bp_driftcmp_sample *s, const char *name,
+		       const double *v)
+{
+	int ci = col_find(s, name, strlen(name));
+	struct dcol *c;
+
+	if (ci < 0)
+		ci = col_add(s, name, strlen(name));
+	c = &s->cols[ci];
+	if (!c->v)
+		c->v = bp_xmalloc((s->alloc ? s->alloc : 1) * sizeof(*c->v));
+	fill_nan(c->v, 0, s->alloc);
+	c->nnum = 0;
+	c->nother = 0;
+	for (size_t i = 0; i < s->nrows; i++) {
+		c->v[i] = v[i];
+		c->nnum += !isnan(v[i]);
+	}
+}
+
+double *
+bp_driftcmp_sample_column(const struct bp_driftcmp_sample *s,
+			  const char *name)
+{
+	int ci = col_find(s, name, strlen(name));
+	double *v = bp_xmalloc((s->nrows ? s->nrows : 1) * sizeof(*v));
+
+	for (size_t i = 0; i < s->nrows; i++)
+		v[i] = ci >= 0 && s->cols[ci].v ? s->cols[ci].v[i] : NAN;
+	return v;
+}
+
 /* ---- windows ------------------------------------------------------------ */
 
 static int
@@ -459,9 +501,10 @@ cmp_i64(const void *a, const void *b)
  * The rows of s in window w, as a 0/1 mask; returns the count, or -1
  * after reporting (a window that needs ts on rows without one).
  */
-static long
-select_rows(const struct bp_driftcmp_sample *s, const struct bp_window *w,
-	    const char *opt, unsigned char *mask)
+long
+bp_driftcmp_select(const struct bp_driftcmp_sample *s,
+		   const struct bp_window *w, const char *opt,
+		   unsigned char *mask)
 {
 	int64_t lo = INT64_MIN, hi = INT64_MAX;	/* lo <= ts < hi */
 	long count = 0;
@@ -978,9 +1021,10 @@ check_column(const struct bp_driftcmp_sample *s, const char *name)
 	return 0;
 }
 
-static json_t *
-source_json(const struct bp_driftcmp_sample *s, const struct bp_window *w,
-	    const unsigned char *mask, long rows)
+json_t *
+bp_driftcmp_source_json(const struct bp_driftcmp_sample *s,
+			const struct bp_window *w, const unsigned char *mask,
+			long rows)
 {
 	json_t *o = json_object();
 	int64_t mn = INT64_MAX, mx = INT64_MIN;
@@ -1027,8 +1071,8 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 	long nr, nc;
 	json_t *opt;
 
-	nr = select_rows(ref, &o->ref_window, "--ref-window", rm);
-	nc = nr < 0 ? -1 : select_rows(cur, &o->cur_window, "--cur-window",
+	nr = bp_driftcmp_select(ref, &o->ref_window, "--ref-window", rm);
+	nc = nr < 0 ? -1 : bp_driftcmp_select(cur, &o->cur_window, "--cur-window",
 				       cm);
 	if (nr < 0 || nc < 0)
 		goto fail;
@@ -1108,9 +1152,9 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 	json_object_set_new(report, "name", o->name ? json_string(o->name)
 						    : json_null());
 	json_object_set_new(report, "reference",
-			    source_json(ref, &o->ref_window, rm, nr));
+			    bp_driftcmp_source_json(ref, &o->ref_window, rm, nr));
 	json_object_set_new(report, "current",
-			    source_json(cur, &o->cur_window, cm, nc));
+			    bp_driftcmp_source_json(cur, &o->cur_window, cm, nc));
 	opt = json_object();
 	json_object_set_new(opt, "bins", json_integer(o->bins));
 	setnum(opt, "psi_epsilon", o->psi_eps);

@@ -54,6 +54,24 @@ int bp_driftcmp_load_pair(const char *ref_path, const char *cur_path,
 			  struct bp_driftcmp_sample **ref,
 			  struct bp_driftcmp_sample **cur);
 
+/* 1 when column name appears in s and holds only numbers or nulls. */
+int bp_driftcmp_sample_numeric(const struct bp_driftcmp_sample *s,
+			       const char *name);
+
+/*
+ * Set column name of s to v (one value per row, NaN for null), adding
+ * the column or replacing its values.
+ */
+void bp_driftcmp_sample_set(struct bp_driftcmp_sample *s, const char *name,
+			    const double *v);
+
+/*
+ * Column name of s for every row (NaN where null or absent), in a new
+ * array of bp_driftcmp_sample_rows(s) values.
+ */
+double *bp_driftcmp_sample_column(const struct bp_driftcmp_sample *s,
+				  const char *name);
+
 /* ---- windows ------------------------------------------------------------ */
 
 enum bp_window_kind {
@@ -77,6 +95,20 @@ struct bp_window {
  * "last:P%" or "first:P%".  Returns 0, or -1 when s is not a window.
  */
 int bp_window_parse(struct bp_window *w, const char *s);
+
+/*
+ * The rows of s in window w as a 0/1 mask (bp_driftcmp_sample_rows(s)
+ * bytes); opt names the window in messages.  Returns the number of rows,
+ * or -1 after reporting (the window needs a ts some row lacks).
+ */
+long bp_driftcmp_select(const struct bp_driftcmp_sample *s,
+			const struct bp_window *w, const char *opt,
+			unsigned char *mask);
+
+/* The report's description of a sample: source, window, rows, from, to. */
+json_t *bp_driftcmp_source_json(const struct bp_driftcmp_sample *s,
+				const struct bp_window *w,
+				const unsigned char *mask, long rows);
 
 /* ---- the comparison ------------------------------------------------------ */
 

@@ -192,6 +192,29 @@ common_spacing(const struct bp_csv_row *r, size_t n)
 
 	if (n < 2)
 		return 0;
+	/* usually one spacing is most of them (Boyer-Moore majority vote) */
+	{
+		int64_t cand = 0;
+		size_t votes = 0, cnt = 0, pos = 0;
+
+		for (size_t i = 1; i < n; i++) {
+			int64_t x = r[i].ts - r[i - 1].ts;
+
+			if (x <= 0)
+				continue;
+			pos++;
+			if (votes == 0)
+				cand = x;
+			if (x == cand)
+				votes++;
+			else
+				votes--;
+		}
+		for (size_t i = 1; i < n; i++)
+			cnt += r[i].ts - r[i - 1].ts == cand;
+		if (2 * cnt > pos)
+			return cand;
+	}
 	d = bp_xreallocarray(NULL, n - 1, sizeof(*d));
 	for (size_t i = 1; i < n; i++)
 		if (r[i].ts > r[i - 1].ts)
@@ -434,11 +457,10 @@ bp_validate_run(struct bp_validate *v, struct bp_csv_table *t,
 }
 
 void
-bp_validate_report(const struct bp_validate *v, const struct bp_csv_table *t)
+bp_validate_report(const struct bp_validate *v)
 {
 	char a[BP_TS_BUFSZ], b[32], c[32];
 
-	(void)t;
 	if (v->skipped)
 		bp_warn("skipped %ld bad row%s", v->skipped,
 			v->skipped == 1 ? "" : "s");

@@ -6,3 +6,5 @@ LIBSRC += lib/detect.c
 UNIT += tests/unit/test-detect
 BIN += bin/bp-drift
 MAN1 += man/man1/bp-drift.1
+LIBSRC += lib/health.c
+UNIT += tests/unit/test-health

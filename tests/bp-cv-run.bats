@@ -216,7 +216,7 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	[[ $stderr == *"logreg: unknown parameter 'depth'"* ]]
 	run -2 --separate-stderr bp-cv run "${WF[@]}" --model logreg \
 		--label label_up --grid 'l2=1,2' "$L"
-	[[ $stderr == *"are for search"* ]]
+	[[ $stderr == *"--grid: not an option of 'run'"* ]]
 	run -2 --separate-stderr bp-cv run "${WF[@]}" --model logreg \
 		--label label_up --threads 0 "$L"
 	[[ $stderr == *"--threads: '0' is not an integer"* ]]
@@ -350,4 +350,14 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	[[ ${lines[0]} == "fold"*"logloss"* ]]
 	[[ $output == *"out-of-sample predictions: $DEMO/oos.zst (976 rows)"* ]]
 	[ "$(jq .n_folds "$DEMO/cv-summary.json")" = 2 ]
+}
+
+@test "bp-cv run --oos - | bp-backtest: a walk-forward backtest is one pipe" {
+	command -v bp-backtest >/dev/null || skip "bp-backtest is not built"
+	bp-cv run "${WF[@]}" --model logreg --label label_up --oos - "$L" \
+		2>sum.json | bp-backtest --fee-bps 10 >bt.json
+	# the out-of-sample rows only: 118 bars from the first test block
+	[ "$(jq .bars bt.json)" = 118 ]
+	[ "$(jq -r .start bt.json)" = "$(jq -r '.folds[0].test.first' sum.json)" ]
+	jq -e '.trades > 0' bt.json
 }

@@ -135,6 +135,19 @@ hand_cases(void)
 		"..===----.",
 		"....===---", NULL });
 
+	/*
+	 * walk-forward without sizes: K = 3 folds over the end, test size
+	 * 12 / 4 = 3, training window 12 - 9 - 1 = 2 before the embargo
+	 */
+	o = (struct bp_cv_opts)BP_CV_OPTS_INIT;
+	o.scheme = BP_CV_WALK_FORWARD;
+	o.folds = 3;
+	o.embargo = 1;
+	check_folds("walk-forward defaults", &o, 12, -1, (const char *const[]){
+		"==e---......",
+		"...==e---...",
+		"......==e---", NULL });
+
 	/* purged k-fold, horizon 1, embargo 1: blocks of 4, 3, 3 */
 	o = (struct bp_cv_opts)BP_CV_OPTS_INIT;
 	o.scheme = BP_CV_PURGED_KFOLD;
@@ -341,9 +354,11 @@ error_cases(void)
 	ok(bp_cv_plan_build(&p, &o, 400) < 0, "cpcv: C(40, 20) too many");
 	o = (struct bp_cv_opts)BP_CV_OPTS_INIT;
 	o.scheme = BP_CV_WALK_FORWARD;
+	o.folds = 5;
+	ok(bp_cv_plan_build(&p, &o, 5) < 0,
+	   "walk-forward: default test size 5 / 6 = 0");
+	o.folds = 0;
 	o.train_size = 10;
-	o.test_size = 0;
-	ok(bp_cv_plan_build(&p, &o, 50) < 0, "walk-forward: test size 0");
 	o.test_size = 5;
 	o.embargo = 40;
 	ok(bp_cv_plan_build(&p, &o, 50) < 0, "walk-forward: no room to test");
