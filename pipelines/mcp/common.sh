@@ -31,6 +31,18 @@ arg() {
 	printf '%s' "${!v:-}"
 }
 
+# confine PATH: die unless PATH (existing or not) resolves inside the
+# workspace; for paths a pipeline derives itself (bp-mcp checks the ones
+# the client names).
+confine() {
+	local real
+	real=$(realpath -m -- "$1")
+	case $real in
+	"$BP_WORKSPACE"/*) ;;
+	*) die "'$1' leads outside the workspace" ;;
+	esac
+}
+
 # mkscratch: set $scratch to a new directory, removed when the pipeline
 # ends (only pipelines that need one pay for it).
 mkscratch() {

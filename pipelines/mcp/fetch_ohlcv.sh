@@ -31,6 +31,7 @@ if [ "$src" != cache ]; then
 	tf=$(jq -r '.timeframe // empty' "$scratch/validate.json")
 	[ -n "$tf" ] || die "cannot tell the timeframe of $file; pass 'timeframe'"
 	[ -n "$out" ] || out="data/$sym-$tf.bars.zst"
+	confine "$out"
 	mkdir -p "$(dirname "$out")"
 	progress 2 3 "converting to $out"
 	# CSV -> bar stream (zstd) in the workspace [+ upsert into the cache]
@@ -39,6 +40,7 @@ if [ "$src" != cache ]; then
 	bp-fetch csv "${fopts[@]}" --timeframe "$tf" "${store[@]}" -o "$out" "$file"
 else
 	[ -n "$out" ] || out="data/$sym-$tf.bars.zst"
+	confine "$out"
 	mkdir -p "$(dirname "$out")"
 	progress 2 3 "reading the cache"
 	dopts=(--db "$BP_DB" --symbol "$sym" --timeframe "$tf")

@@ -236,7 +236,7 @@ async function flow() {
 		(s) => s.series.some((x) => x.symbol === "BTCUSDT" && x.count === 8760));
 
 	const feats = await step("process_features", {
-		input: "data/BTCUSDT-1h.bars.zst", strategy: "sdk_flow",
+		input: "data/BTCUSDT-1h.bars.zst", strategy: "rsi_gbdt",
 		output: "features/btc.zst", experiment_id: xid,
 	}, "bp-features", (s) => s.rows > 0);
 
