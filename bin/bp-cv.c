@@ -49,7 +49,8 @@ static const char help[] =
 	"Models (run, search):\n"
 	"      --model KIND       gbdt, logreg, linear, mlp (from --spec)\n"
 	"      --params K=V,..    model parameters (defaults)\n"
-	"      --spec FILE        strategy spec: its model kind and params\n"
+	"      --spec FILE        strategy spec: its model's kind, params,\n"
+	"                         label and features\n"
 	"      --features LIST    names or globs, comma-separated (all)\n"
 	"      --seed N           seed of every fold's model (1)\n"
 	"      --threads N        worker threads (online processors)\n"
@@ -185,6 +186,8 @@ struct opts {
 	const char **feat;
 	size_t nfeat;
 	json_t *base;		/* the model parameters given */
+	char *spec_label;	/* --spec's model label and features */
+	json_t *spec_features;
 	char **files;
 	int nfiles;
 };
@@ -236,17 +239,20 @@ check_model(struct opts *o)
 	json_t *given;
 	char *spec_kind = NULL;
 
-	if (!o->label)
-		bp_cli_usage_error("%s needs --label <col>",
-				   commands[o->cmd]);
 	if (o->spec) {
-		if (bp_search_spec_model(o->spec, &spec_kind, &o->base) < 0)
+		if (bp_search_spec_model(o->spec, &spec_kind, &o->spec_label,
+					 &o->base, &o->spec_features) < 0)
 			exit(BP_EXIT_FAIL);
 		if (!o->kind)
 			o->kind = spec_kind;
 		else
 			free(spec_kind);
+		if (!o->label)
+			o->label = o->spec_label;
 	}
+	if (!o->label)
+		bp_cli_usage_error("%s needs --label <col>",
+				   commands[o->cmd]);
 	if (!o->kind)
 		bp_cli_usage_error("%s needs --model <kind> (or a --spec with "
 				   "one)", commands[o->cmd]);
@@ -307,6 +313,13 @@ check_model(struct opts *o)
 		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
 					   sizeof(*o->feat));
 		o->feat[o->nfeat++] = p;
+	}
+	for (size_t i = 0; !o->features &&
+	     i < json_array_size(o->spec_features); i++) {
+		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
+					   sizeof(*o->feat));
+		o->feat[o->nfeat++] = json_string_value(
+			json_array_get(o->spec_features, i));
 	}
 }
 
@@ -491,6 +504,8 @@ main(int argc, char *argv[])
 out:
 	bp_search_data_release(&sd);
 	json_decref(o.base);
+	json_decref(o.spec_features);
+	free(o.spec_label);
 	free(o.kind);
 	free(o.features);
 	free(o.feat);

@@ -384,9 +384,33 @@ struct block {
 	long end;	/* last timestamp any test label reaches */
 };
 
+static void roles_of(const struct bp_cv_plan *p, long f, size_t n,
+		     const long *t, const long *t1, unsigned char *role);
+
 void
 bp_cv_roles(const struct bp_cv_plan *p, long f, size_t n, const long *t,
 	    const long *t1, unsigned char *role)
+{
+	long r = p->model_fold ? p->model_fold[f] : f;
+
+	roles_of(p, r, n, t, t1, role);
+	if (r == f)
+		return;
+	/*
+	 * A fold that reuses fold r's model has fold r's training set,
+	 * purged and embargoed as it was for r, and its own test block.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		if (bp_cv_plan_role(p, f, t[i]) == BP_CV_TEST)
+			role[i] = BP_CV_TEST;
+		else if (role[i] == BP_CV_TEST)
+			role[i] = BP_CV_UNUSED;
+	}
+}
+
+static void
+roles_of(const struct bp_cv_plan *p, long f, size_t n, const long *t,
+	 const long *t1, unsigned char *role)
 {
 	struct block *b = NULL;
 	size_t nb = 0, balloc = 0;

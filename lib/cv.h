@@ -152,7 +152,9 @@ long bp_cv_plan_path(const struct bp_cv_plan *p, long f, long g);
  * t1[i] >= t[i] the index of the last bar its label depends on; t1 NULL
  * means the label intervals are unknown: no purging, and test blocks end
  * at their last timestamp for the embargo.  Rows need not be sorted.
- * role is n bytes (enum bp_cv_role).
+ * role is n bytes (enum bp_cv_role).  A walk-forward fold that reuses
+ * fold r's model gets fold r's train, purged and embargo rows (r's test
+ * rows become unused) and its own test rows.
  */
 void bp_cv_roles(const struct bp_cv_plan *p, long f, size_t n, const long *t,
 		 const long *t1, unsigned char *role);

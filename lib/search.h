@@ -126,12 +126,14 @@ long bp_search_write_oos(struct bp_writer *w, const struct bp_search_data *sd,
 
 /*
  * The "model" section of a strategy spec (bp-features(1)):
- * {"kind": "gbdt", "params": {...}}.  *kind (a new string, or NULL when
- * the section names none) and *params (a new reference, {} when absent).
- * Returns 0, or -1 after reporting an unreadable file or a malformed
- * section.
+ * {"kind": "gbdt", "label": "label_up", "params": {...}, "features":
+ * [...]}.  Sets *kind and *label (new strings, or NULL when absent),
+ * *params (a new reference, {} when absent) and *features (a new array
+ * reference, or NULL when absent).  Returns 0, or -1 after reporting an
+ * unreadable file or a malformed section.
  */
-int bp_search_spec_model(const char *path, char **kind, json_t **params);
+int bp_search_spec_model(const char *path, char **kind, char **label,
+			 json_t **params, json_t **features);
 
 /*
  * Parameter sets.  grid: "name=v1,v2 name2=v3,v4" (sets separated by

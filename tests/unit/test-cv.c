@@ -125,6 +125,17 @@ hand_cases(void)
 		"====..--....",
 		"....====--..",
 		"....====..--", NULL });
+	/*
+	 * ... with labels spanning 1 bar: fold 1 keeps fold 0's training
+	 * set, the purged row 3 included, although its label does not reach
+	 * fold 1's own test block
+	 */
+	check_folds("walk-forward refit 2 h1", &o, 12, 1,
+		(const char *const[]){
+		"===x--......",
+		"===x..--....",
+		"....===x--..",
+		"....===x..--", NULL });
 	/* step smaller than the test block: stop when a block reaches T */
 	o.train_size = 3;
 	o.test_size = 4;
@@ -407,14 +418,16 @@ cpcv_k1_is_kfold(void)
  *  - every purged row's interval meets its fold's test span, and every
  *    embargoed row lies within the embargo after it (nothing is dropped
  *    for no reason);
- *  - cpcv: every group is tested in exactly phi folds.
+ *  - cpcv: every group is tested in exactly phi folds;
+ *  - walk-forward with refits: a fold that reuses fold r's model has
+ *    fold r's training, purged and embargoed rows.
  */
 static void
 property(void)
 {
 	struct bp_rng rng;
 	long bad_leak = 0, bad_overlap = 0, bad_embargo = 0, bad_drop = 0;
-	long bad_path = 0, plans = 0;
+	long bad_path = 0, plans = 0, bad_refit = 0;
 	int saved, devnull;
 
 	bp_rng_seed(&rng, 20240601);
@@ -430,7 +443,7 @@ property(void)
 		long T = 4 + (long)bp_rng_below(&rng, 60);
 		size_t n = 0;
 		long *t, *t1, maxh = (long)bp_rng_below(&rng, 6);
-		unsigned char *role, *tsrole;
+		unsigned char *role, *tsrole, *rrole;
 
 		o.scheme = (enum bp_cv_scheme)bp_rng_below(&rng, 5);
 		o.folds = 2 + (long)bp_rng_below(&rng, 6);
@@ -461,6 +474,7 @@ property(void)
 			}
 		}
 		role = bp_xmalloc(n);
+		rrole = bp_xmalloc(n);
 		tsrole = bp_xmalloc((size_t)T);
 		if (bp_cv_plan_build(&p, &o, T) < 0)
 			goto next;
@@ -506,6 +520,8 @@ property(void)
 					if (t[i] > end && t[i] - end <= E)
 						near = 1;
 				}
+				if (p.model_fold[f] != f)
+					continue;	/* checked below */
 				if (role[i] == BP_CV_PURGED && !any)
 					bad_drop++;
 				if (role[i] == BP_CV_EMBARGO &&
@@ -513,6 +529,16 @@ property(void)
 				    o.scheme != BP_CV_SLIDING &&
 				    o.scheme != BP_CV_WALK_FORWARD && !near)
 					bad_drop++;
+			}
+			/* a fold reusing a model has that fold's training set */
+			if (p.model_fold[f] != f) {
+				bp_cv_roles(&p, p.model_fold[f], n, t, t1,
+					    rrole);
+				for (size_t i = 0; i < n; i++)
+					if (role[i] != BP_CV_TEST &&
+					    role[i] != (rrole[i] == BP_CV_TEST ?
+						BP_CV_UNUSED : rrole[i]))
+						bad_refit++;
 			}
 		}
 		if (p.ngroups) {
@@ -529,6 +555,7 @@ next:
 		free(t);
 		free(t1);
 		free(role);
+		free(rrole);
 		free(tsrole);
 	}
 	fflush(stderr);
@@ -549,6 +576,8 @@ next:
 	   "(%ld)", bad_drop);
 	ok(bad_path == 0, "property: cpcv groups tested phi times (%ld)",
 	   bad_path);
+	ok(bad_refit == 0, "property: a reused model's training set is its "
+	   "fold's (%ld)", bad_refit);
 }
 
 int
