@@ -782,3 +782,106 @@ result() {
 	done
 	[ "$n" -eq 4 ]
 }
+
+# rcall ID TOOL ARGS: a call to the shipped manifest, answered before the
+# next (for calls that depend on each other)
+shipped() {
+	bp-mcp --manifest "$RM" >out 2>err
+}
+
+@test "shipped tools: data (fetch, validate, list, cleanup)" {
+	command -v bp-fetch >/dev/null || skip "bp-fetch is not built"
+	mkdir -p "$BARPIPE_HOME/work/csv"
+	cp "$SAMPLE/SPY-1d.csv" "$BARPIPE_HOME/work/csv/SPY.csv"
+	printf 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,1,2,0.5,1.5,1.5,10\n2020-01-03,1,0.5,0.9,1,1,10\n' \
+		>"$BARPIPE_HOME/work/csv/bad.csv"
+	{
+		echo "$INIT"
+		call 1 fetch_ohlcv '{"symbol":"SPY","csv":"csv/SPY.csv"}'
+		call 2 validate_data '{"csv":"csv/bad.csv","symbol":"X"}'
+		call 3 validate_data '{"sample":"BTCUSDT-1h"}'
+		sleep 1
+		call 4 list_cached_data '{}'
+		call 5 fetch_ohlcv '{"symbol":"SPY","source":"cache","timeframe":"1d","since":"2024-01-01","output":"data/spy-2024.zst"}'
+		sleep 1
+		call 6 cleanup_old_data '{"before":"2015-01-01","symbol":"SPY"}'
+		call 7 fetch_ohlcv '{"symbol":"SPY","source":"csv"}'
+	} | shipped
+	[ "$(result 1 '.structuredContent | [.symbol, .timeframe, .output, .bars, .first, .last, .stored] | join(" ")')" = "SPY 1d data/SPY-1d.bars.zst 2546 2014-01-02T00:00:00Z 2024-02-13T00:00:00Z true" ]
+	[ "$(unz "$BARPIPE_HOME/work/data/SPY-1d.bars.zst" | wc -l)" -eq 2546 ]
+	# a bad row is reported, not fatal: ok false and the row named
+	[ "$(result 2 '.structuredContent | [.ok, .clean, .bad.count, .bad.ohlc] | map(tostring) | join(" ")')" = "true false 1 1" ]
+	[ "$(result 2 '.structuredContent.bad_examples | length')" -eq 1 ]
+	[ "$(result 3 '.structuredContent | [.ok, .rows, .timeframe] | map(tostring) | join(" ")')" = "true 8760 1h" ]
+	[ "$(result 4 '.structuredContent.series[0] | [.symbol, .count] | map(tostring) | join(" ")')" = "SPY 2546" ]
+	[ "$(result 4 '.structuredContent.files[0].path')" = data/SPY-1d.bars.zst ]
+	[ "$(result 5 '.structuredContent | [.source, .bars, .first] | map(tostring) | join(" ")')" = "cache 30 2024-01-02T00:00:00Z" ]
+	[ "$(result 6 .structuredContent.deleted)" -eq 252 ]	# the 2014 rows
+	[[ $(result 7 '.content[0].text') == *"source csv needs the argument 'csv'"* ]]
+	# the output file's hash is in the journal
+	sum=$(sha256sum "$BARPIPE_HOME/work/data/SPY-1d.bars.zst" | cut -d' ' -f1)
+	[ "$(sqlite3 "$BARPIPE_HOME/barpipe.db" "select json_extract(output_hash, '$.\"data/SPY-1d.bars.zst\"') from runs where id = 1")" = "$sum" ]
+	[ "$(sqlite3 "$BARPIPE_HOME/barpipe.db" "select json_extract(input_hash, '$.\"csv/SPY.csv\"') from runs where id = 1")" = "$(sha256sum "$SAMPLE/SPY-1d.csv" | cut -d' ' -f1)" ]
+}
+
+@test "shipped tools: strategies and features" {
+	command -v bp-features >/dev/null || skip "bp-features is not built"
+	{
+		echo "$INIT"
+		call 1 fetch_ohlcv '{"symbol":"BTCUSDT","source":"sample","sample":"BTCUSDT-1h","store":false}'
+		call 2 get_strategy_schema '{}'
+		call 3 create_strategy '{"name":"mine","spec":{"name":"mine","description":"RSI","indicators":["rsi:14"],"labels":[{"kind":"up","horizon":1}]}}'
+		call 4 create_strategy '{"name":"bad","spec":{"name":"bad","indicators":["rsx:14"]}}'
+		sleep 1
+		call 5 create_strategy '{"name":"mine","spec":{"name":"mine"}}'
+		call 6 list_strategies '{}'
+		call 7 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"mine"}'
+		call 8 process_features '{"input":"data/BTCUSDT-1h.bars.zst","indicators":["sma:50","rsi:14"],"labels":["up:1"],"drop_warmup":true,"output":"features/x.zst"}'
+		call 9 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"nope"}'
+	} | shipped
+	[ "$(result 2 '.structuredContent.schema.title')" = "barpipe strategy spec" ]
+	[ "$(result 2 '.structuredContent.examples | length')" -ge 1 ]
+	result 2 '.structuredContent.example_strategies | index("rsi_gbdt")' | grep -qv null
+	result 2 '.structuredContent.indicators | map(.name) | index("macd")' | grep -qv null
+	[ "$(result 3 '.structuredContent | [.path, .created] | map(tostring) | join(" ")')" = "strategies/mine.json true" ]
+	[[ $(result 4 '.content[0].text') == *"unknown indicator 'rsx'"* ]]
+	[ ! -e "$BARPIPE_HOME/work/strategies/bad.json" ]
+	[[ $(result 5 '.content[0].text') == *"strategy 'mine' exists; pass overwrite: true"* ]]
+	[ "$(result 6 '[.structuredContent.strategies[] | select(.source == "workspace") | .name] | join(" ")')" = mine ]
+	[ "$(result 6 '[.structuredContent.strategies[] | select(.source == "example")] | length')" -ge 3 ]
+	[ "$(result 7 '.structuredContent | [.output, .rows, (.features | join(",")), (.labels | join(","))] | map(tostring) | join(" ")')" = "features/BTCUSDT-1h-mine.zst 8760 rsi_14 label_up" ]
+	[ "$(result 8 '.structuredContent | [.output, .rows, (.features | join(","))] | map(tostring) | join(" ")')" = "features/x.zst 8711 sma_50,rsi_14" ]
+	[[ $(result 9 '.content[0].text') == *"no strategy 'nope' (see list_strategies)"* ]]
+}
+
+@test "shipped tools: walk-forward task, backtest and drift" {
+	command -v bp-cv >/dev/null && command -v bp-backtest >/dev/null &&
+		command -v bp-drift >/dev/null && command -v bp-features >/dev/null ||
+		skip "bp-cv, bp-backtest, bp-drift or bp-features is not built"
+	{
+		echo "$INIT"
+		call 1 fetch_ohlcv '{"symbol":"BTCUSDT","source":"sample","sample":"BTCUSDT-1h","store":false}'
+		sleep 0.5
+		call 2 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"rsi_gbdt","output":"features/btc.zst"}'
+		call 3 run_backtest '{"input":"data/BTCUSDT-1h.bars.zst","sma_cross":"10,50","fee_bps":10}'
+		sleep 1.5
+		call 4 cross_validate '{"input":"features/btc.zst","label":"label_up","kind":"logreg","folds":3,"oos":"cv/oos.zst"}'
+		call 5 check_model_drift '{"reference":"features/btc.zst","current":"features/btc.zst","ref_window":"first:50%","cur_window":"last:30d","columns":["rsi_14","natr_14"]}'
+		call 6 run_backtest '{"input":"data/BTCUSDT-1h.bars.zst","model":"m1"}'
+		sleep 3
+		call 7 get_task_status '{"task_id":"task-4"}'
+		call 8 run_backtest '{"input":"cv/oos.zst","fee_bps":10}'
+	} | shipped
+	[ "$(result 3 '.structuredContent.summary_file')" = reports/BTCUSDT-1h-sma10-50.backtest.json ]
+	[ "$(result 3 '.structuredContent.summary.trades')" -gt 10 ]
+	result 3 '.structuredContent.summary.buy_and_hold.total_return' | grep -Eq '^-?[0-9]'
+	[ -s "$BARPIPE_HOME/work/reports/BTCUSDT-1h-sma10-50.backtest.trades.zst" ]
+	[ "$(result 4 .structuredContent.task_id)" = task-4 ]
+	[ "$(result 5 '.structuredContent | [.level, (.columns | length)] | map(tostring) | join(" ")')" = "HIGH 2" ]
+	[ "$(result 5 '.structuredContent.recommendation')" = "schedule retraining" ]
+	[[ $(result 6 '.content[0].text') == *"bp-predict"* ]]
+	[ "$(result 7 '.structuredContent.status')" = done ]
+	[ "$(result 7 '.structuredContent.result.summary.n_folds')" = 3 ]
+	[ "$(result 7 '.structuredContent.result.oos')" = cv/oos.zst ]
+	[ "$(result 8 '.structuredContent.summary.trades')" -gt 0 ]
+}
