@@ -224,6 +224,46 @@ hand() {
 	cmp s1.json s2.json && cmp e1.zst e2.zst && cmp t1.zst t2.zst
 }
 
+@test "bp-backtest: sizing, weights and allocation options" {
+	# fraction:0.5 of 10000 at the open 100 -> 50 units
+	run -0 bp-backtest --annotate --plain --size fraction:0.5 \
+		"$BT/long.ndjson"
+	[ "$(sed -n 2p <<<"$output" | jq .position)" = 50 ]
+	# notional:2000 -> 20 units
+	run -0 bp-backtest --annotate --plain --size notional:2000 \
+		"$BT/long.ndjson"
+	[ "$(sed -n 2p <<<"$output" | jq .position)" = 20 ]
+	# a weight column: 0.25 of equity -> 25 units
+	jq -c '.w = 0.25' "$BT/long.ndjson" >w.ndjson
+	run -0 bp-backtest --annotate --plain --weight w w.ndjson
+	[ "$(sed -n 2p <<<"$output" | jq .position)" = 25 ]
+	# --alloc signal: only AAA wants a position, so it gets everything
+	jq -c 'if .symbol == "BBB" then .signal = 0 else . end' \
+		"$BT/portfolio.ndjson" >one.ndjson
+	run -0 bp-backtest --annotate --plain --alloc signal one.ndjson
+	[ "$(sed -n 3p <<<"$output" | jq -c '[.symbol, .position]')" = '["AAA",100]' ]
+	run -0 bp-backtest --annotate --plain one.ndjson
+	[ "$(sed -n 3p <<<"$output" | jq -c '[.symbol, .position]')" = '["AAA",50]' ]
+	# vol-target waits for 20 returns: 5 bars give none, with a warning
+	run -0 bp-backtest --size vol-target:0.2 "$BT/long.ndjson"
+	[ "$(jq .trades <<<"$output")" = 0 ]
+	[[ $(jq -r '.warnings[]' <<<"$output") == *"waited for a volatility estimate"* ]]
+	run -2 --separate-stderr bp-backtest --weight w --size all-in w.ndjson
+	[[ $stderr == *"--size applies to signals"* ]]
+}
+
+@test "bp-backtest: the summary takes stdout only when nothing else does" {
+	run -0 --separate-stderr bp-backtest --trades - --plain \
+		"$BT/portfolio.ndjson"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -s 'map(has("exit_reason")) | all' <<<"$output")" = true ]
+	run -0 --separate-stderr bp-backtest --equity - --plain \
+		--summary s.json "$BT/portfolio.ndjson"
+	[ "${#lines[@]}" -eq 5 ] && [ -s s.json ]
+	run -0 --separate-stderr bp-backtest -o s2.json "$BT/portfolio.ndjson"
+	[ -z "$output" ] && cmp s.json s2.json
+}
+
 @test "bp-backtest: stdin, zstd and several files read the same" {
 	bp-backtest "$BT/long.ndjson" >a.json
 	bp-backtest <"$BT/long.ndjson" >b.json
