@@ -104,4 +104,8 @@ line() {
 		"$out/stream-zlevel" "$out/stream-real-features.ndjson" \
 			-5 -3 -1 1 3
 	fi
+	echo
+	echo "the default level and why (lib/stream.h, measured here earlier):"
+	sed -n '/Default zstd level/,/define BP_ZSTD_LEVEL_DEFAULT/p' \
+		lib/stream.h | sed 's,^ \* \{0\,1\},,; s,^ \*/$,,'
 } | tee "$res"
