@@ -12,10 +12,10 @@
 #include "fmt.h"
 #include "jsonout.h"
 #include "stream.h"
-#include "ts.h"
 
 static const char usage_line[] =
-	"usage: bp-backtest [-q | -v] [--plain] [-o <file>] [--summary <file>]\n"
+	"usage: bp-backtest [-q | -v] [--plain] [-o <file>]"
+	" [--summary <file>]\n"
 	"                   [--equity <file>] [--trades <file>] [--annotate]\n"
 	"                   [--signal <col> | --weight <col> |"
 	" --sma-cross <fast>,<slow>]\n"
@@ -125,24 +125,11 @@ struct opts {
 	int nfiles;
 };
 
-/* The bars of one timestamp, kept until the next timestamp shows up. */
-struct group {
-	struct bp_bt_bar *bars;
-	size_t n, alloc;
-	int64_t ts;
-	uint64_t no;		/* group number, for duplicate checks */
-	uint64_t *stamp;	/* per symbol: last group it appeared in */
-	size_t nstamp;
-	struct bp_buf raw;	/* --annotate: the rows' fields as JSON */
-	size_t *end;		/* end of each row's text in raw */
-	size_t endalloc;
-};
-
 struct run {
 	struct opts *o;
 	struct bp_bt *bt;
+	struct bp_bt_feed *feed;
 	struct bp_writer *rows, *equity, *trades;
-	struct group g;
 	struct bp_progress prog;
 };
 
@@ -301,8 +288,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (o->output && o->summary && !o->annotate)
 		bp_cli_usage_error("-o and --summary both name the summary");
 	o->bt.atr_col = o->atr_col != NULL;
-	if (!o->annotate && !o->summary)
-		o->summary = o->output ? o->output : "-";
+	/* the summary goes to stdout when nothing else does */
+	if (!o->annotate && !o->summary && o->output)
+		o->summary = o->output;
+	else if (!o->annotate && !o->summary &&
+		 !(o->equity && !strcmp(o->equity, "-")) &&
+		 !(o->trades && !strcmp(o->trades, "-")))
+		o->summary = "-";
 	nstdout = (o->annotate && (!o->output || !strcmp(o->output, "-"))) +
 		  (o->summary && !strcmp(o->summary, "-")) +
 		  (o->equity && !strcmp(o->equity, "-")) +
@@ -313,253 +305,22 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->nfiles = argc - optind;
 }
 
-/* ---- writing ---------------------------------------------------------- */
-
-static int
-write_trade(void *ctx, const struct bp_bt_trade *t)
-{
-	struct run *run = ctx;
-	struct bp_writer *w = run->trades;
-
-	bp_writer_begin(w);
-	bp_writer_str(w, "symbol", t->symbol);
-	bp_writer_str(w, "side", t->side > 0 ? "long" : "short");
-	bp_writer_ts(w, "entry_ts", t->entry_ts);
-	bp_writer_num(w, "entry_price", t->entry_price);
-	bp_writer_ts(w, "exit_ts", t->exit_ts);
-	bp_writer_num(w, "exit_price", t->exit_price);
-	bp_writer_num(w, "size", t->size);
-	bp_writer_num(w, "fees", t->fees);
-	bp_writer_num(w, "slippage", t->slippage);
-	bp_writer_num(w, "borrow", t->borrow);
-	bp_writer_num(w, "pnl", t->pnl);
-	bp_writer_num(w, "return", t->ret);
-	bp_writer_num(w, "r", t->r);
-	bp_writer_num(w, "bars", t->bars);
-	bp_writer_str(w, "exit_reason", t->reason);
-	return bp_writer_end(w);
-}
-
-static int
-write_group(struct run *run)
-{
-	struct group *g = &run->g;
-	struct bp_bt_point pt;
-	char num[BP_FMT_BUFSZ];
-
-	if (bp_bt_step(run->bt, g->ts, g->bars, g->n) < 0)
-		return -1;
-	bp_bt_point(run->bt, &pt);
-	if (run->equity) {
-		struct bp_writer *w = run->equity;
-
-		bp_writer_begin(w);
-		bp_writer_ts(w, "ts", pt.ts);
-		bp_writer_num(w, "equity", pt.equity);
-		bp_writer_num(w, "cash", pt.cash);
-		bp_writer_num(w, "exposure", pt.exposure);
-		bp_writer_num(w, "drawdown", pt.drawdown);
-		bp_writer_num(w, "bh_equity", pt.bh_equity);
-		if (bp_writer_end(w) < 0)
-			return -1;
-	}
-	if (run->rows) {
-		struct bp_writer *w = run->rows;
-		size_t start = 0;
-
-		for (size_t i = 0; i < g->n; i++) {
-			struct bp_buf *b = &g->raw;
-			double q = bp_bt_position(run->bt, g->bars[i].sym);
-
-			bp_writer_write(w, "{", 1);
-			bp_writer_write(w, b->s + start, g->end[i] - start);
-			bp_writer_write(w, g->end[i] > start ? ",\"position\":"
-					: "\"position\":",
-					g->end[i] > start ? 12 : 11);
-			bp_writer_write(w, num, bp_fmt_double(num, q == 0 ? 0 :
-								  q));
-			bp_writer_write(w, ",\"equity\":", 10);
-			if (isfinite(pt.equity))
-				bp_writer_write(w, num, bp_fmt_double(num,
-								 pt.equity));
-			else
-				bp_writer_write(w, "null", 4);
-			if (bp_writer_write(w, "}\n", 2) < 0)
-				return -1;
-			start = g->end[i];
-		}
-		bp_buf_reset(&g->raw);
-	}
-	g->n = 0;
-	return 0;
-}
-
-/* ---- reading ---------------------------------------------------------- */
-
-static int
-bad(const struct bp_reader *r, const struct bp_row *row, const char *what)
-{
-	return bp_error("%s:%ld: %s", bp_reader_name(r), row->lineno, what);
-}
-
-static int
-price(const struct bp_reader *r, const struct bp_row *row, const char *key,
-      int *hint, double *out)
-{
-	char msg[128];
-	int rc = bp_row_num(row, key, hint, out);
-
-	if (rc == 0 && *out > 0 && isfinite(*out))
-		return 0;
-	snprintf(msg, sizeof(msg), rc == 1 ? "'%s' is missing" :
-		 rc < 0 ? "'%s' is not a number" : "'%s' is not a positive "
-		 "price", key);
-	return bad(r, row, msg);
-}
-
-/* Keep the row's fields (but position and equity) for --annotate. */
-static void
-keep_row(struct group *g, const struct bp_row *row)
-{
-	struct bp_buf *b = &g->raw;
-	size_t before = b->len;
-
-	for (size_t i = 0; i < row->n; i++) {
-		const struct bp_field *f = &row->f[i];
-
-		if (!strcmp(f->key, "position") || !strcmp(f->key, "equity"))
-			continue;
-		if (b->len > before)
-			bp_buf_addc(b, ',');
-		bp_json_escape(b, f->key, f->keylen);
-		bp_buf_addc(b, ':');
-		bp_buf_add(b, f->raw, f->rawlen);
-	}
-	BP_GROW(g->end, g->endalloc, g->n + 1);
-	g->end[g->n] = b->len;
-}
-
-struct hints {
-	int ts, sym, open, high, low, close, value, atr;
-	int lastsym;
-	char last[64];
-	size_t lastlen;
-};
-
-static int
-read_row(struct run *run, struct bp_reader *r, const struct bp_row *row,
-	 struct hints *h)
-{
-	struct opts *o = run->o;
-	struct group *g = &run->g;
-	struct bp_bt_bar bar;
-	const struct bp_field *f;
-	int64_t ts;
-	int i, rc;
-	char msg[160];
-
-	if ((i = bp_row_find(row, "ts", &h->ts)) < 0)
-		return bad(r, row, "'ts' is missing");
-	f = &row->f[i];
-	if (!(f->type == BP_STR && bp_ts_parse(f->str, f->len, &ts) == 0) &&
-	    !(f->type == BP_NUM && bp_field_num(f, &bar.open) == 0 &&
-	      bp_ts_from_epoch(bar.open, &ts) == 0))
-		return bad(r, row, "'ts' is not a time");
-	if ((i = bp_row_find(row, "symbol", &h->sym)) < 0 ||
-	    row->f[i].type != BP_STR)
-		return bad(r, row, i < 0 ? "'symbol' is missing" :
-			   "'symbol' is not a string");
-	f = &row->f[i];
-	if (h->lastsym >= 0 && f->len == h->lastlen &&
-	    memcmp(f->str, h->last, f->len) == 0) {
-		bar.sym = h->lastsym;
-	} else {
-		bar.sym = bp_bt_symbol(run->bt, f->str, f->len);
-		h->lastsym = f->len < sizeof(h->last) ? bar.sym : -1;
-		if (h->lastsym >= 0) {
-			memcpy(h->last, f->str, f->len);
-			h->lastlen = f->len;
-		}
-	}
-	if (price(r, row, "open", &h->open, &bar.open) < 0 ||
-	    price(r, row, "high", &h->high, &bar.high) < 0 ||
-	    price(r, row, "low", &h->low, &bar.low) < 0 ||
-	    price(r, row, "close", &h->close, &bar.close) < 0)
-		return -1;
-	if (bar.high < bar.low)
-		return bad(r, row, "'high' is below 'low'");
-	bar.value = NAN;
-	if (!o->bt.sma_slow) {
-		rc = bp_row_num(row, o->column, &h->value, &bar.value);
-		if (rc < 0 || (rc == 0 && !isfinite(bar.value)) ||
-		    (rc == 0 && !o->bt.weights && bar.value != 1 &&
-		     bar.value != 0 && bar.value != -1)) {
-			snprintf(msg, sizeof(msg), o->bt.weights ?
-				 "'%s' is not a number" :
-				 "'%s' is not -1, 0 or 1", o->column);
-			return bad(r, row, msg);
-		}
-		if (rc == 1 && bp_row_find(row, o->column, &h->value) < 0) {
-			snprintf(msg, sizeof(msg), "no '%s' column (name one "
-				 "with --signal or --weight)", o->column);
-			return bad(r, row, msg);
-		}
-	}
-	bar.atr = NAN;
-	if (o->atr_col) {
-		rc = bp_row_num(row, o->atr_col, &h->atr, &bar.atr);
-		if (rc < 0 || (rc == 0 && !(bar.atr >= 0))) {
-			snprintf(msg, sizeof(msg), "'%s' is not an ATR",
-				 o->atr_col);
-			return bad(r, row, msg);
-		}
-	}
-	if (g->n > 0 && ts != g->ts) {
-		if (ts < g->ts)
-			return bad(r, row, "'ts' goes back in time (sort the "
-				   "stream by ts)");
-		if (write_group(run) < 0)
-			return -1;
-	}
-	if (g->n == 0) {
-		g->ts = ts;
-		g->no++;
-	}
-	if ((size_t)bar.sym >= g->nstamp) {
-		size_t old = g->nstamp;
-
-		BP_GROW(g->stamp, g->nstamp, (size_t)bar.sym + 1);
-		memset(g->stamp + old, 0, (g->nstamp - old) * sizeof(*g->stamp));
-	}
-	if (g->stamp[bar.sym] == g->no) {
-		snprintf(msg, sizeof(msg), "a second bar of '%s' at the same ts",
-			 bp_bt_symbol_name(run->bt, bar.sym));
-		return bad(r, row, msg);
-	}
-	g->stamp[bar.sym] = g->no;
-	if (run->rows)
-		keep_row(g, row);
-	BP_GROW(g->bars, g->alloc, g->n + 1);
-	g->bars[g->n++] = bar;
-	bp_progress_tick(&run->prog);
-	return 0;
-}
-
 static int
 read_input(struct run *run, const char *path)
 {
 	struct bp_reader *r = bp_reader_open(path);
 	struct bp_row row = BP_ROW_INIT;
-	struct hints h = { -1, -1, -1, -1, -1, -1, -1, -1, -1, "", 0 };
 	int rc;
 
 	if (!r)
 		return -1;
-	while ((rc = bp_reader_next(r, &row)) > 0)
-		if (read_row(run, r, &row, &h) < 0) {
+	while ((rc = bp_reader_next(r, &row)) > 0) {
+		if (bp_bt_feed_row(run->feed, &row, bp_reader_name(r)) < 0) {
 			rc = -1;
 			break;
 		}
+		bp_progress_tick(&run->prog);
+	}
 	bp_row_release(&row);
 	bp_reader_free(&r);
 	return rc;
@@ -605,15 +366,17 @@ main(int argc, char *argv[])
 	if (o.trades) {
 		if (!(run.trades = bp_writer_open(o.trades, o.wflags)))
 			goto out;
-		bp_bt_set_trade_sink(run.bt, write_trade, &run);
+		bp_bt_set_trade_sink(run.bt, bp_bt_write_trade, run.trades);
 	}
+	run.feed = bp_bt_feed_new(run.bt, o.bt.sma_slow ? NULL : o.column,
+				  o.atr_col, run.rows, run.equity);
 	bp_progress_init(&run.prog);
 	if (o.nfiles == 0 && read_input(&run, "-") < 0)
 		goto out;
 	for (int i = 0; i < o.nfiles; i++)
 		if (read_input(&run, o.files[i]) < 0)
 			goto out;
-	if (run.g.n > 0 && write_group(&run) < 0)
+	if (bp_bt_feed_end(run.feed) < 0)
 		goto out;
 	if (bp_bt_finish(run.bt) < 0)
 		goto out;
@@ -632,10 +395,7 @@ out:
 	bp_writer_abort(&run.equity);
 	bp_writer_abort(&run.trades);
 	json_decref(sum);
-	free(run.g.bars);
-	free(run.g.stamp);
-	free(run.g.end);
-	bp_buf_release(&run.g.raw);
+	bp_bt_feed_free(&run.feed);
 	bp_bt_free(&run.bt);
 	return rc;
 }

@@ -30,15 +30,17 @@ static const char help[] =
 	"Schemes and their options (sizes count distinct timestamps):\n"
 	"      --scheme NAME      expanding, sliding, walk-forward,\n"
 	"                         purged-kfold, cpcv (expanding)\n"
-	"      --folds K          expanding, sliding, purged-kfold (5)\n"
-	"      --test-size N      expanding, sliding (T/(K+1)); walk-forward\n"
-	"      --train-size N     sliding, walk-forward (required)\n"
+	"      --folds K          expanding, sliding, purged-kfold; walk-\n"
+	"                         forward without both sizes (5)\n"
+	"      --test-size N      expanding, sliding, walk-forward (T/(K+1))\n"
+	"      --train-size N     sliding (required); walk-forward (all the\n"
+	"                         timestamps before the first test block)\n"
 	"      --gap N            expanding, sliding: gap before test (0)\n"
 	"      --step N           walk-forward: advance per fold (test size)\n"
 	"      --refit-every K    walk-forward: train every K folds (1)\n"
-	"      --embargo N|F      walk-forward: gap before test; purged-kfold,\n"
-	"                         cpcv: after each test block; N timestamps\n"
-	"                         or a fraction F < 1 of them (0)\n"
+	"      --embargo N|F      walk-forward: gap before test; purged-\n"
+	"                         kfold, cpcv: after each test block; N\n"
+	"                         timestamps or a fraction F < 1 of them (0)\n"
 	"      --groups N         cpcv: groups (6)\n"
 	"      --test-groups K    cpcv: test groups per split (2)\n"
 	"Label intervals (purging):\n"
@@ -47,7 +49,8 @@ static const char help[] =
 	"Models (run, search):\n"
 	"      --model KIND       gbdt, logreg, linear, mlp (from --spec)\n"
 	"      --params K=V,..    model parameters (defaults)\n"
-	"      --spec FILE        strategy spec: its model kind and params\n"
+	"      --spec FILE        strategy spec: its model's kind, params,\n"
+	"                         label and features\n"
 	"      --features LIST    names or globs, comma-separated (all)\n"
 	"      --seed N           seed of every fold's model (1)\n"
 	"      --threads N        worker threads (online processors)\n"
@@ -142,8 +145,9 @@ static const unsigned allowed[] = {
 	[BP_CV_EXPANDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP),
 	[BP_CV_SLIDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP) |
 			  G(OPT_TRAIN_SIZE),
-	[BP_CV_WALK_FORWARD] = G(OPT_TRAIN_SIZE) | G(OPT_TEST_SIZE) |
-			       G(OPT_STEP) | G(OPT_REFIT) | G(OPT_EMBARGO),
+	[BP_CV_WALK_FORWARD] = G(OPT_FOLDS) | G(OPT_TRAIN_SIZE) |
+			       G(OPT_TEST_SIZE) | G(OPT_STEP) | G(OPT_REFIT) |
+			       G(OPT_EMBARGO),
 	[BP_CV_PURGED_KFOLD] = G(OPT_FOLDS) | G(OPT_EMBARGO),
 	[BP_CV_CPCV] = G(OPT_GROUPS) | G(OPT_TEST_GROUPS) | G(OPT_EMBARGO),
 };
@@ -182,6 +186,8 @@ struct opts {
 	const char **feat;
 	size_t nfeat;
 	json_t *base;		/* the model parameters given */
+	char *spec_label;	/* --spec's model label and features */
+	json_t *spec_features;
 	char **files;
 	int nfiles;
 };
@@ -210,11 +216,12 @@ check_scheme(const struct opts *o)
 			bp_cli_usage_error("--%s: not an option of scheme "
 					   "'%s'", opt, name);
 	}
-	if ((cv->scheme == BP_CV_SLIDING ||
-	     cv->scheme == BP_CV_WALK_FORWARD) && !cv->train_size)
+	if (cv->scheme == BP_CV_SLIDING && !cv->train_size)
 		bp_cli_usage_error("scheme '%s' needs --train-size", name);
-	if (cv->scheme == BP_CV_WALK_FORWARD && !cv->test_size)
-		bp_cli_usage_error("scheme '%s' needs --test-size", name);
+	if (cv->scheme == BP_CV_WALK_FORWARD && cv->folds &&
+	    cv->train_size && cv->test_size)
+		bp_cli_usage_error("--folds: walk-forward counts its folds "
+				   "from --train-size and --test-size");
 	if (cv->scheme == BP_CV_CPCV && cv->groups &&
 	    cv->test_groups >= cv->groups)
 		bp_cli_usage_error("--test-groups: must be below --groups "
@@ -232,17 +239,20 @@ check_model(struct opts *o)
 	json_t *given;
 	char *spec_kind = NULL;
 
-	if (!o->label)
-		bp_cli_usage_error("%s needs --label <col>",
-				   commands[o->cmd]);
 	if (o->spec) {
-		if (bp_search_spec_model(o->spec, &spec_kind, &o->base) < 0)
+		if (bp_search_spec_model(o->spec, &spec_kind, &o->spec_label,
+					 &o->base, &o->spec_features) < 0)
 			exit(BP_EXIT_FAIL);
 		if (!o->kind)
 			o->kind = spec_kind;
 		else
 			free(spec_kind);
+		if (!o->label)
+			o->label = o->spec_label;
 	}
+	if (!o->label)
+		bp_cli_usage_error("%s needs --label <col>",
+				   commands[o->cmd]);
 	if (!o->kind)
 		bp_cli_usage_error("%s needs --model <kind> (or a --spec with "
 				   "one)", commands[o->cmd]);
@@ -283,8 +293,8 @@ check_model(struct opts *o)
 			json_decref(p);
 			if (!r)
 				bp_cli_usage_error("%s: not parameters of "
-						   "'%s'", o->c.grid ? "--grid" :
-						   "--space", o->kind);
+					"'%s'", o->c.grid ? "--grid" :
+					"--space", o->kind);
 			json_decref(r);
 		}
 		json_decref(t);
@@ -303,6 +313,13 @@ check_model(struct opts *o)
 		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
 					   sizeof(*o->feat));
 		o->feat[o->nfeat++] = p;
+	}
+	for (size_t i = 0; !o->features &&
+	     i < json_array_size(o->spec_features); i++) {
+		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
+					   sizeof(*o->feat));
+		o->feat[o->nfeat++] = json_string_value(
+			json_array_get(o->spec_features, i));
 	}
 }
 
@@ -487,6 +504,8 @@ main(int argc, char *argv[])
 out:
 	bp_search_data_release(&sd);
 	json_decref(o.base);
+	json_decref(o.spec_features);
+	free(o.spec_label);
 	free(o.kind);
 	free(o.features);
 	free(o.feat);

@@ -6,13 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "detect.h"
 #include "driftcmp.h"
-#include "atomic.h"
-#include "jsonout.h"
 #include "severity.h"
 #include "stream.h"
 
@@ -154,15 +151,6 @@ struct opts {
 };
 
 static void
-thresholds(struct bp_thresholds *th, const char *arg, const char *opt)
-{
-	char err[160];
-
-	if (bp_thresholds_parse(th, arg, err, sizeof(err)) < 0)
-		bp_cli_usage_error("%s: %s", opt, err);
-}
-
-static void
 split_columns(struct opts *o, const char *arg)
 {
 	char *s = bp_xstrdup(arg), *tok, *save = NULL;
@@ -183,7 +171,7 @@ split_columns(struct opts *o, const char *arg)
 }
 
 static void
-parse_option(struct opts *o, int c, const char *arg)
+parse_option(struct opts *o, int c, int idx, const char *arg)
 {
 	static const char *const tasks[] = { "auto", "classification",
 					     "regression", NULL };
@@ -223,17 +211,20 @@ parse_option(struct opts *o, int c, const char *arg)
 	case OPT_THRESHOLD:
 		dp->threshold = bp_parse_real(arg, 0, 1e300, "--threshold");
 		break;
-	case OPT_KSP: thresholds(&sev->ks_p, arg, "--ks-p"); break;
-	case OPT_KSD: thresholds(&sev->ks_d, arg, "--ks-d"); break;
-	case OPT_PSI: thresholds(&sev->psi, arg, "--psi"); break;
-	case OPT_JS: thresholds(&sev->js, arg, "--js"); break;
-	case OPT_W1: thresholds(&sev->wasserstein, arg, "--wasserstein");
+	case OPT_KSP: case OPT_KSD: case OPT_PSI: case OPT_JS: case OPT_W1:
+	case OPT_MEAN: case OPT_STD: case OPT_NULL: case OPT_DEGRADE: {
+		struct bp_thresholds *const th[] = {	/* OPT_KSP on */
+			&sev->ks_p, &sev->ks_d, &sev->psi, &sev->js,
+			&sev->wasserstein, &sev->mean_shift, &sev->std_shift,
+			&sev->null_rate, &sev->degrade,
+		};
+		char err[160];
+
+		if (bp_thresholds_parse(th[c - OPT_KSP], arg, err,
+					sizeof(err)) < 0)
+			bp_cli_usage_error("--%s: %s", longopts[idx].name, err);
 		break;
-	case OPT_MEAN: thresholds(&sev->mean_shift, arg, "--mean-shift");
-		break;
-	case OPT_STD: thresholds(&sev->std_shift, arg, "--std-shift"); break;
-	case OPT_NULL: thresholds(&sev->null_rate, arg, "--null-rate"); break;
-	case OPT_DEGRADE: thresholds(&sev->degrade, arg, "--degrade"); break;
+	}
 	case OPT_FAILON:
 		if (bp_level_parse(arg, &o->fail_on) < 0)
 			bp_cli_usage_error("--fail-on: '%s' is not a level "
@@ -297,7 +288,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bp_cli_usage_error("'--%s' is not an option of "
 					   "bp-drift %s", longopts[idx].name,
 					   o->detect ? "detect" : "compare");
-		parse_option(o, c, optarg);
+		parse_option(o, c, idx, optarg);
 	}
 	if (argc - optind > 1)
 		bp_cli_usage_error("too many inputs");
@@ -323,38 +314,21 @@ static int
 run_compare(struct opts *o)
 {
 	const char *cats[] = { o->cmp.signal, NULL };
+	struct bp_report_out out = { o->output, o->prom, o->json, o->table,
+				     NULL };
 	struct bp_driftcmp_sample *ref = NULL, *cur = NULL;
 	json_t *report = NULL;
-	struct bp_buf b = BP_BUF_INIT;
-	int rc = BP_EXIT_FAIL, tty = isatty(STDOUT_FILENO);
+	int rc = BP_EXIT_FAIL;
 
 	if (o->ref ? bp_driftcmp_load_pair(o->ref, o->input, cats, &ref, &cur)
 		   : !(cur = bp_driftcmp_sample_load(o->input, cats)))
 		goto out;
-	if (!(report = bp_driftcmp_run(&o->cmp, ref ? ref : cur, cur)))
-		goto out;
-	if (o->output && bp_json_write_file(o->output, report,
-					    BP_JSON_INDENT) < 0)
-		goto out;
-	if (o->table || (tty && !o->json)) {
-		bp_report_table(&b, report);
-		fwrite(b.s, 1, b.len, stdout);
-	} else if (!o->output && bp_json_write_file("-", report,
-						    BP_JSON_INDENT) < 0) {
-		goto out;
-	}
-	if (o->prom) {
-		bp_buf_reset(&b);
-		bp_report_prom(&b, report);
-		if (bp_atomic_write(o->prom, b.s, b.len) < 0)
-			goto out;
-	}
-	if (bp_close_stdout() < 0)
+	if (!(report = bp_driftcmp_run(&o->cmp, ref ? ref : cur, cur)) ||
+	    bp_report_write(report, &out) < 0)
 		goto out;
 	rc = bp_report_level(report) >= o->fail_on ? BP_EXIT_ALERT
 						   : BP_EXIT_OK;
 out:
-	bp_buf_release(&b);
 	json_decref(report);
 	bp_driftcmp_sample_free(&ref);
 	bp_driftcmp_sample_free(&cur);

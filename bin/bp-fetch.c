@@ -78,8 +78,8 @@ static const char help_text[] =
 #define IN_HELP \
 	"  --symbol <sym>        symbol of the bars\n" \
 	"  --timeframe <tf>      bar spacing (default: the most common)\n" \
-	"  --format <fmt>        auto (default), binance, cryptodatadownload,\n" \
-	"                        yahoo, histdata, generic\n" \
+	"  --format <fmt>        auto (default), binance, yahoo, histdata,\n" \
+	"                        cryptodatadownload, generic\n" \
 	"  --map <role>=<col>,.. columns for ts, open, high, low, close,\n" \
 	"                        volume, ... (name or 1-based position)\n" \
 	"  --tz <offset>         zone of text times without one (default\n" \
@@ -104,15 +104,17 @@ static const struct cmd {
 	  "usage: bp-fetch csv [-q | -v] [-o <file>] [--plain] --symbol <sym> "
 	  "[--timeframe <tf>] [--format <fmt>] [--map <role>=<col>,...] "
 	  "[--tz <offset>] [--on-bad <what>] [--dupes <which>] [--extra] "
-	  "[--store [--db <path>] [--batch <n>]] [<file>...]",
+	  "[--store] [--db <path>] [--batch <n>] [<file>...]",
 	  IN_HELP
 	  "  --extra               carry volume_quote, trades, taker_base,\n"
 	  "                        taker_quote, adj_close when present\n"
 	  "  --store               also upsert the bars into the cache\n"
-	  "  --db <path>           database (default $BARPIPE_HOME/barpipe.db)\n"
+	  "  --db <path>           database (default\n"
+	  "                        $BARPIPE_HOME/barpipe.db)\n"
 	  "  --batch <n>           rows per transaction (default 5000)\n"
 	  "  -o, --output <file>   write the stream to file (atomic)\n"
-	  "  --plain               plain NDJSON (default zstd; plain on a tty)\n"
+	  "  --plain               plain NDJSON (default: zstd, plain on a\n"
+	  "                        terminal)\n"
 	  COMMON_HELP },
 	{ "validate", VALIDATE,
 	  "usage: bp-fetch validate [-q | -v] [-o <file>] [--symbol <sym>] "
@@ -130,7 +132,8 @@ static const struct cmd {
 	  "  --partial <what>      keep (default), drop or mark partial first\n"
 	  "                        and last bars\n"
 	  "  -o, --output <file>   write the stream to file (atomic)\n"
-	  "  --plain               plain NDJSON (default zstd; plain on a tty)\n"
+	  "  --plain               plain NDJSON (default: zstd, plain on a\n"
+	  "                        terminal)\n"
 	  COMMON_HELP },
 	{ "db", DB,
 	  "usage: bp-fetch db [-q | -v] [-o <file>] [--plain] [--db <path>] "
@@ -143,9 +146,11 @@ static const struct cmd {
 	  "  --since <time>        bars opened at or after time\n"
 	  "  --until <time>        bars opened at or before time\n"
 	  "  --last <n>            only the last n bars\n"
-	  "  --db <path>           database (default $BARPIPE_HOME/barpipe.db)\n"
+	  "  --db <path>           database (default\n"
+	  "                        $BARPIPE_HOME/barpipe.db)\n"
 	  "  -o, --output <file>   write the stream to file (atomic)\n"
-	  "  --plain               plain NDJSON (default zstd; plain on a tty)\n"
+	  "  --plain               plain NDJSON (default: zstd, plain on a\n"
+	  "                        terminal)\n"
 	  COMMON_HELP },
 	{ "prune", PRUNE,
 	  "usage: bp-fetch prune [-q | -v] [-o <file>] [--db <path>] "
@@ -155,7 +160,8 @@ static const struct cmd {
 	  "  --before <time>       delete bars opened before time\n"
 	  "  --symbol <sym>        only this symbol\n"
 	  "  --timeframe <tf>      only this timeframe\n"
-	  "  --db <path>           database (default $BARPIPE_HOME/barpipe.db)\n"
+	  "  --db <path>           database (default\n"
+	  "                        $BARPIPE_HOME/barpipe.db)\n"
 	  "  -o, --output <file>   write the report to file (atomic)\n"
 	  COMMON_HELP },
 };
@@ -197,7 +203,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'v': bp_verbosity++; break;
 		case 'o': o->out = optarg; break;
 		case OPT_PLAIN: o->plain = 1; break;
-		case OPT_SYMBOL: o->symbol = optarg; break;
+		case OPT_SYMBOL:
+			if (!*optarg)
+				bp_cli_usage_error("--symbol: empty symbol");
+			o->symbol = optarg;
+			break;
 		case OPT_TIMEFRAME:
 			o->val.timeframe =
 				bp_parse_duration_opt(optarg, "--timeframe");
@@ -231,7 +241,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_STORE: o->store = 1; break;
 		case OPT_DB: o->db = optarg; break;
 		case OPT_BATCH:
-			o->batch = bp_parse_long(optarg, 1, 10000000, "--batch");
+			o->batch = bp_parse_long(optarg, 1, 10000000,
+						 "--batch");
 			break;
 		case OPT_TO: o->rs.to = bp_parse_duration_opt(optarg, "--to");
 			break;
@@ -239,8 +250,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->rs.from = bp_parse_duration_opt(optarg, "--from");
 			break;
 		case OPT_PARTIAL:
-			o->rs.partial = bp_parse_choice(optarg, bp_partial_names,
-							"--partial");
+			o->rs.partial = bp_parse_choice(
+				optarg, bp_partial_names, "--partial");
 			break;
 		case OPT_LIST: o->list = 1; break;
 		case OPT_SINCE:
@@ -252,7 +263,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->has_until = 1;
 			break;
 		case OPT_LAST:
-			o->last = bp_parse_long(optarg, 1, 1000000000, "--last");
+			o->last = bp_parse_long(optarg, 1, 1000000000,
+						"--last");
 			break;
 		case OPT_OLDER_THAN:
 			o->older_than =
@@ -271,6 +283,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	case CSV:
 		if (!o->symbol)
 			bp_cli_usage_error("csv: --symbol is required");
+		break;
+	case VALIDATE:
 		break;
 	case RESAMPLE:
 		if (!o->rs.to)
@@ -310,6 +324,7 @@ run_csv(struct opts *o)
 	struct bp_writer *w = NULL;
 	struct bp_store *s = NULL;
 	struct bp_bars_upsert *up = NULL;
+	struct bp_progress prog;
 	int extra[BP_COL_N] = { 0 }, rc = BP_EXIT_FAIL;
 	char tf[32];
 
@@ -320,7 +335,7 @@ run_csv(struct opts *o)
 	if (bp_validate_run(&v, &t, &o->val) < 0)
 		goto out;
 	if (o->cmd->id == CSV || bp_verbosity >= 2)
-		bp_validate_report(&v, &t);
+		bp_validate_report(&v);
 	if (o->cmd->id == VALIDATE) {
 		json_t *doc = bp_validate_summary(&v, o->symbol);
 
@@ -347,6 +362,8 @@ run_csv(struct opts *o)
 	}
 	if (!(w = open_out(o)))
 		goto out;
+	bp_progress_init(&prog);
+	prog.total = t.n;
 	for (size_t i = 0; i < t.n; i++) {
 		const struct bp_csv_row *r = &t.rows[i];
 		struct bp_bar b = { r->ts, r->v[0], r->v[1], r->v[2], r->v[3],
@@ -356,9 +373,12 @@ run_csv(struct opts *o)
 		for (int c = BP_COL_NBAR; c < BP_COL_N; c++)
 			if (extra[c])
 				bp_writer_num(w, bp_csv_col_names[c], r->v[c]);
-		if (bp_writer_end(w) < 0 || (up && bp_bars_upsert_add(up, &b) < 0))
+		if (bp_writer_end(w) < 0 ||
+		    (up && bp_bars_upsert_add(up, &b) < 0))
 			goto out;
+		bp_progress_tick(&prog);
 	}
+	bp_progress_done(&prog);
 	if ((up && bp_bars_upsert_finish(&up) < 0) || bp_writer_close(&w) < 0)
 		goto out;
 	if (o->store)

@@ -19,6 +19,7 @@
 
 #include "fmt.h"
 #include "jsonout.h"
+#include "stream.h"
 #include "ts.h"
 #include "util.h"
 
@@ -890,9 +891,10 @@ bp_bt_step(struct bp_bt *bt, int64_t ts, const struct bp_bt_bar *bars,
 	}
 	bt->pt.exposure = bt->pt.equity > 0 ? gross / bt->pt.equity : NAN;
 	bt->pt.bh_equity = bh;
+	/* a position with equity <= 0 still counts as in the market */
 	bt->pt.drawdown = bp_perf_point(&bt->perf, ts, bt->pt.equity,
-					gross > 0 ? fmax(bt->pt.exposure, 1e-300)
-						  : 0);
+					gross > 0 ? fmax(bt->pt.exposure,
+							 1e-300) : 0);
 	bp_perf_point(&bt->bh, ts, bh, 0);
 	if (bt->pt.equity <= 0 && !bt->ruined) {
 		bt->ruined = 1;
@@ -1069,7 +1071,8 @@ per_symbol(const struct bp_bt *bt)
 		json_t *j = json_object();
 		double b = (double)s->bars;
 
-		json_object_set_new(j, "bars", json_integer((json_int_t)s->bars));
+		json_object_set_new(j, "bars",
+				    json_integer((json_int_t)s->bars));
 		json_object_set_new(j, "start", ts_json(s->first_ts));
 		json_object_set_new(j, "end", ts_json(s->last_ts));
 		json_object_set_new(j, "trades",
@@ -1238,4 +1241,297 @@ bp_bt_summary(const struct bp_bt *bt)
 	json_object_set_new(j, "assumptions", assumptions(bt));
 	json_object_set_new(j, "warnings", warnings(bt, &r, bpy));
 	return j;
+}
+
+/* ---- feeding from a row stream ---------------------------------------- */
+
+/* The bars of one timestamp, kept until the next timestamp shows up. */
+struct group {
+	struct bp_bt_bar *bars;
+	size_t n, alloc;
+	int64_t ts;
+	uint64_t no;		/* group number, for duplicate checks */
+	uint64_t *stamp;	/* per symbol: last group it appeared in */
+	size_t nstamp;
+	struct bp_buf raw;	/* annotating: the rows' fields as JSON */
+	size_t *end;		/* end of each row's text in raw */
+	size_t endalloc;
+};
+
+/* Field positions of the last row, and its symbol, for the next one. */
+struct hints {
+	int ts, sym, open, high, low, close, value, atr;
+	int lastsym;
+	char last[64];
+	size_t lastlen;
+};
+
+struct bp_bt_feed {
+	struct bp_bt *bt;
+	char *column, *atr_col;
+	struct bp_writer *rows, *equity;
+	struct group g;
+	struct hints h;
+};
+
+
+int
+bp_bt_write_trade(void *writer, const struct bp_bt_trade *t)
+{
+	struct bp_writer *w = writer;
+
+	bp_writer_begin(w);
+	bp_writer_str(w, "symbol", t->symbol);
+	bp_writer_str(w, "side", t->side > 0 ? "long" : "short");
+	bp_writer_ts(w, "entry_ts", t->entry_ts);
+	bp_writer_num(w, "entry_price", t->entry_price);
+	bp_writer_ts(w, "exit_ts", t->exit_ts);
+	bp_writer_num(w, "exit_price", t->exit_price);
+	bp_writer_num(w, "size", t->size);
+	bp_writer_num(w, "fees", t->fees);
+	bp_writer_num(w, "slippage", t->slippage);
+	bp_writer_num(w, "borrow", t->borrow);
+	bp_writer_num(w, "pnl", t->pnl);
+	bp_writer_num(w, "return", t->ret);
+	bp_writer_num(w, "r", t->r);
+	bp_writer_num(w, "bars", t->bars);
+	bp_writer_str(w, "exit_reason", t->reason);
+	return bp_writer_end(w);
+}
+
+/* Step the buffered timestamp and write its equity and annotated rows. */
+static int
+write_group(struct bp_bt_feed *f)
+{
+	struct group *g = &f->g;
+	struct bp_bt_point pt;
+	char num[BP_FMT_BUFSZ];
+
+	if (bp_bt_step(f->bt, g->ts, g->bars, g->n) < 0)
+		return -1;
+	bp_bt_point(f->bt, &pt);
+	if (f->equity) {
+		struct bp_writer *w = f->equity;
+
+		bp_writer_begin(w);
+		bp_writer_ts(w, "ts", pt.ts);
+		bp_writer_num(w, "equity", pt.equity);
+		bp_writer_num(w, "cash", pt.cash);
+		bp_writer_num(w, "exposure", pt.exposure);
+		bp_writer_num(w, "drawdown", pt.drawdown);
+		bp_writer_num(w, "bh_equity", pt.bh_equity);
+		if (bp_writer_end(w) < 0)
+			return -1;
+	}
+	if (f->rows) {
+		struct bp_writer *w = f->rows;
+		size_t start = 0;
+
+		for (size_t i = 0; i < g->n; i++) {
+			struct bp_buf *b = &g->raw;
+			double q = bp_bt_position(f->bt, g->bars[i].sym);
+
+			bp_writer_write(w, "{", 1);
+			bp_writer_write(w, b->s + start, g->end[i] - start);
+			bp_writer_write(w, g->end[i] > start ? ",\"position\":"
+					: "\"position\":",
+					g->end[i] > start ? 12 : 11);
+			bp_writer_write(w, num, bp_fmt_double(num, q == 0 ? 0 :
+								  q));
+			bp_writer_write(w, ",\"equity\":", 10);
+			if (isfinite(pt.equity))
+				bp_writer_write(w, num, bp_fmt_double(num,
+								 pt.equity));
+			else
+				bp_writer_write(w, "null", 4);
+			if (bp_writer_write(w, "}\n", 2) < 0)
+				return -1;
+			start = g->end[i];
+		}
+		bp_buf_reset(&g->raw);
+	}
+	g->n = 0;
+	return 0;
+}
+
+
+static int
+bad(const char *name, const struct bp_row *row, const char *what)
+{
+	return bp_error("%s:%ld: %s", name, row->lineno, what);
+}
+
+static int
+price(const char *name, const struct bp_row *row, const char *key, int *hint,
+      double *out)
+{
+	char msg[128];
+	int rc = bp_row_num(row, key, hint, out);
+
+	if (rc == 0 && *out > 0 && isfinite(*out))
+		return 0;
+	snprintf(msg, sizeof(msg), rc == 1 ? "'%s' is missing" :
+		 rc < 0 ? "'%s' is not a number" : "'%s' is not a positive "
+		 "price", key);
+	return bad(name, row, msg);
+}
+
+/* Keep the row's fields (but position and equity) for --annotate. */
+static void
+keep_row(struct group *g, const struct bp_row *row)
+{
+	struct bp_buf *b = &g->raw;
+	size_t before = b->len;
+
+	for (size_t i = 0; i < row->n; i++) {
+		const struct bp_field *f = &row->f[i];
+
+		if (!strcmp(f->key, "position") || !strcmp(f->key, "equity"))
+			continue;
+		if (b->len > before)
+			bp_buf_addc(b, ',');
+		bp_json_escape(b, f->key, f->keylen);
+		bp_buf_addc(b, ':');
+		bp_buf_add(b, f->raw, f->rawlen);
+	}
+	BP_GROW(g->end, g->endalloc, g->n + 1);
+	g->end[g->n] = b->len;
+}
+
+int
+bp_bt_feed_row(struct bp_bt_feed *feed, const struct bp_row *row,
+	       const char *name)
+{
+	struct hints *h = &feed->h;
+	struct group *g = &feed->g;
+	struct bp_bt_bar bar;
+	const struct bp_field *f;
+	int64_t ts;
+	int i, rc;
+	char msg[160];
+
+	if ((i = bp_row_find(row, "ts", &h->ts)) < 0)
+		return bad(name, row, "'ts' is missing");
+	f = &row->f[i];
+	if (!(f->type == BP_STR && bp_ts_parse(f->str, f->len, &ts) == 0) &&
+	    !(f->type == BP_NUM && bp_field_num(f, &bar.open) == 0 &&
+	      bp_ts_from_epoch(bar.open, &ts) == 0))
+		return bad(name, row, "'ts' is not a time");
+	if ((i = bp_row_find(row, "symbol", &h->sym)) < 0 ||
+	    row->f[i].type != BP_STR)
+		return bad(name, row, i < 0 ? "'symbol' is missing" :
+			   "'symbol' is not a string");
+	f = &row->f[i];
+	if (h->lastsym >= 0 && f->len == h->lastlen &&
+	    memcmp(f->str, h->last, f->len) == 0) {
+		bar.sym = h->lastsym;
+	} else {
+		bar.sym = bp_bt_symbol(feed->bt, f->str, f->len);
+		h->lastsym = f->len < sizeof(h->last) ? bar.sym : -1;
+		if (h->lastsym >= 0) {
+			memcpy(h->last, f->str, f->len);
+			h->lastlen = f->len;
+		}
+	}
+	if (price(name, row, "open", &h->open, &bar.open) < 0 ||
+	    price(name, row, "high", &h->high, &bar.high) < 0 ||
+	    price(name, row, "low", &h->low, &bar.low) < 0 ||
+	    price(name, row, "close", &h->close, &bar.close) < 0)
+		return -1;
+	if (bar.high < bar.low)
+		return bad(name, row, "'high' is below 'low'");
+	bar.value = NAN;
+	if (!feed->bt->o.sma_slow) {
+		rc = bp_row_num(row, feed->column, &h->value, &bar.value);
+		if (rc < 0 || (rc == 0 && !isfinite(bar.value)) ||
+		    (rc == 0 && !feed->bt->o.weights && bar.value != 1 &&
+		     bar.value != 0 && bar.value != -1)) {
+			snprintf(msg, sizeof(msg), feed->bt->o.weights ?
+				 "'%s' is not a number" :
+				 "'%s' is not -1, 0 or 1", feed->column);
+			return bad(name, row, msg);
+		}
+		if (rc == 1 && bp_row_find(row, feed->column, &h->value) < 0) {
+			snprintf(msg, sizeof(msg), "no '%s' column (name one "
+				 "with --signal or --weight)", feed->column);
+			return bad(name, row, msg);
+		}
+	}
+	bar.atr = NAN;
+	if (feed->atr_col) {
+		rc = bp_row_num(row, feed->atr_col, &h->atr, &bar.atr);
+		if (rc < 0 || (rc == 0 && !(bar.atr >= 0))) {
+			snprintf(msg, sizeof(msg), "'%s' is not an ATR",
+				 feed->atr_col);
+			return bad(name, row, msg);
+		}
+	}
+	if (g->n > 0 && ts != g->ts) {
+		if (ts < g->ts)
+			return bad(name, row, "'ts' goes back in time (sort "
+				   "the stream by ts)");
+		if (write_group(feed) < 0)
+			return -1;
+	}
+	if (g->n == 0) {
+		g->ts = ts;
+		g->no++;
+	}
+	if ((size_t)bar.sym >= g->nstamp) {
+		size_t old = g->nstamp;
+
+		BP_GROW(g->stamp, g->nstamp, (size_t)bar.sym + 1);
+		memset(g->stamp + old, 0,
+		       (g->nstamp - old) * sizeof(*g->stamp));
+	}
+	if (g->stamp[bar.sym] == g->no) {
+		snprintf(msg, sizeof(msg), "a second bar of '%s' at the "
+			 "same ts", bp_bt_symbol_name(feed->bt, bar.sym));
+		return bad(name, row, msg);
+	}
+	g->stamp[bar.sym] = g->no;
+	if (feed->rows)
+		keep_row(g, row);
+	BP_GROW(g->bars, g->alloc, g->n + 1);
+	g->bars[g->n++] = bar;
+	return 0;
+}
+
+struct bp_bt_feed *
+bp_bt_feed_new(struct bp_bt *bt, const char *column, const char *atr_col,
+	       struct bp_writer *rows, struct bp_writer *equity)
+{
+	struct bp_bt_feed *f = bp_xcalloc(1, sizeof(*f));
+	struct hints h = { -1, -1, -1, -1, -1, -1, -1, -1, -1, "", 0 };
+
+	f->bt = bt;
+	f->column = bp_xstrdup(column ? column : "signal");
+	f->atr_col = atr_col ? bp_xstrdup(atr_col) : NULL;
+	f->rows = rows;
+	f->equity = equity;
+	f->h = h;
+	return f;
+}
+
+void
+bp_bt_feed_free(struct bp_bt_feed **fp)
+{
+	struct bp_bt_feed *f = *fp;
+
+	if (!f)
+		return;
+	free(f->column);
+	free(f->atr_col);
+	free(f->g.bars);
+	free(f->g.stamp);
+	free(f->g.end);
+	bp_buf_release(&f->g.raw);
+	free(f);
+	*fp = NULL;
+}
+
+int
+bp_bt_feed_end(struct bp_bt_feed *f)
+{
+	return f->g.n > 0 ? write_group(f) : 0;
 }

@@ -163,6 +163,38 @@ int bp_bt_finish(struct bp_bt *bt);
  */
 json_t *bp_bt_summary(const struct bp_bt *bt);
 
+/* ---- feeding from a row stream ---------------------------------------- */
+
+struct bp_row;
+struct bp_writer;
+
+/*
+ * A feed turns stream rows into engine steps: it checks and converts each
+ * row (ts, symbol, open, high, low, close, the signal or weight column
+ * unless --sma-cross, the ATR column if any), groups the rows of one
+ * timestamp, steps the engine when the next timestamp arrives, and writes
+ * the equity row and, when rows is not NULL, the group's rows with
+ * position and equity appended.  The writers are borrowed.
+ */
+struct bp_bt_feed;
+
+struct bp_bt_feed *bp_bt_feed_new(struct bp_bt *bt, const char *column,
+				  const char *atr_col, struct bp_writer *rows,
+				  struct bp_writer *equity);
+void bp_bt_feed_free(struct bp_bt_feed **f);
+/*
+ * One row read from the input called name.  Returns 0, or -1 after
+ * reporting "name:line: what is wrong" (a bad field, ts going back, a
+ * second bar of a symbol at one ts) or a write error.
+ */
+int bp_bt_feed_row(struct bp_bt_feed *f, const struct bp_row *row,
+		   const char *name);
+/* Step the last timestamp.  Returns 0 or -1. */
+int bp_bt_feed_end(struct bp_bt_feed *f);
+
+/* A trade sink (bp_bt_trade_fn) writing one row per trade to a writer. */
+int bp_bt_write_trade(void *writer, const struct bp_bt_trade *t);
+
 /*
  * Parse a stop level: "2%" (fraction 0.02), "2atr" (2 ATR) or "0" / "none"
  * (no level).  Returns 0, or -1 when text is not such a level.

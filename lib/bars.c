@@ -254,7 +254,8 @@ count_gaps(struct bp_store *s, const char *symbol, const char *timeframe)
 		return -1;
 	st = bp_store_prepare(s, "SELECT count(*) FROM (SELECT ts - lag(ts) "
 				 "OVER (ORDER BY ts) AS d FROM bars WHERE "
-				 "symbol = ?1 AND timeframe = ?2) WHERE d > ?3");
+				 "symbol = ?1 AND timeframe = ?2) "
+				 "WHERE d > ?3");
 	if (!st)
 		return -2;
 	sqlite3_bind_text(st, 1, symbol, -1, SQLITE_STATIC);
@@ -286,7 +287,8 @@ bp_bars_list(struct bp_store *s, struct bp_bars_info **out, size_t *n)
 
 		BP_GROW(info, alloc, cnt + 1);
 		e = &info[cnt++];
-		e->symbol = bp_xstrdup((const char *)sqlite3_column_text(st, 0));
+		e->symbol =
+			bp_xstrdup((const char *)sqlite3_column_text(st, 0));
 		e->timeframe =
 			bp_xstrdup((const char *)sqlite3_column_text(st, 1));
 		e->first = sqlite3_column_int64(st, 2);

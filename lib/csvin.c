@@ -177,7 +177,8 @@ bp_csv_parse_time(const char *s, size_t n, int tz_min, int64_t *ms)
 	if (n >= sizeof(tmp) || n < 10)
 		return -1;
 	memcpy(tmp, s, n);
-	if ((tmp[4] == '/' && tmp[7] == '/') || (tmp[4] == '.' && tmp[7] == '.'))
+	if ((tmp[4] == '/' && tmp[7] == '/') ||
+	    (tmp[4] == '.' && tmp[7] == '.'))
 		tmp[4] = tmp[7] = '-';
 	if (bp_ts_parse(tmp, n, ms) < 0)
 		return -1;
@@ -393,6 +394,15 @@ is_number(const char *s)
 	return bp_csv_parse_num(s, strlen(s), &v) == 0;
 }
 
+static int
+any_number(const struct head_rec *r)
+{
+	for (size_t k = 0; k < r->nf; k++)
+		if (is_number(r->f[k]))
+			return 1;
+	return 0;
+}
+
 /* Aliases of each role in generic headers (normalised names). */
 static const char *const aliases[BP_ROLE_N][8] = {
 	[BP_COL_OPEN] = { "open", "o", "open price", "opening price" },
@@ -528,10 +538,13 @@ detect_layout(struct layout *L, struct head *h, const struct bp_csv_opts *o,
 			norm_name(t, sizeof(t), h->rec[i].f[k]);
 			title_cdd |= strstr(t, "cryptodatadownload") != NULL;
 		}
-	has_header = 1;
-	for (size_t k = 0; k < h->rec[first].nf; k++)
-		if (is_number(h->rec[first].f[k]))
-			has_header = 0;
+	has_header = !any_number(&h->rec[first]);
+	/* a header whose width differs from the rows' (a trailing comma) */
+	if (!has_header && first > 0 && h->rec[first - 1].nf >= 2 &&
+	    !any_number(&h->rec[first - 1])) {
+		first--;
+		has_header = 1;
+	}
 	if (has_header) {
 		hr = &h->rec[first];
 		nf = hr->nf < MAX_COLS ? hr->nf : MAX_COLS;
@@ -619,7 +632,8 @@ detect_layout(struct layout *L, struct head *h, const struct bp_csv_opts *o,
 			L->col[BP_ROLE_TS] =
 				find_name(norm, nf, "unix timestamp");
 			if (L->col[BP_ROLE_TS] < 0)
-				L->col[BP_ROLE_TS] = find_name(norm, nf, "unix");
+				L->col[BP_ROLE_TS] =
+					find_name(norm, nf, "unix");
 			for (size_t k = 0; k < nf; k++) {
 				if (strncmp(norm[k], "volume", 6) != 0)
 					continue;
@@ -629,7 +643,8 @@ detect_layout(struct layout *L, struct head *h, const struct bp_csv_opts *o,
 					L->col[BP_COL_VOLUME_QUOTE] = (int)k;
 				v++;
 			}
-			L->col[BP_COL_TRADES] = find_name(norm, nf, "tradecount");
+			L->col[BP_COL_TRADES] =
+				find_name(norm, nf, "tradecount");
 		}
 		for (int r = 0; r < BP_ROLE_N; r++) {
 			int required = r < BP_COL_NBAR || r == BP_ROLE_TS;
@@ -830,7 +845,8 @@ bp_csv_read(struct bp_csv_table *t, const char *path,
 	first = bp_xcalloc(HEAD_LINES, sizeof(*first));
 
 	/* the head: keep the first lines, strip a BOM */
-	while (nlines < HEAD_LINES && (got = bp_reader_line(r, &line, &len)) > 0) {
+	while (nlines < HEAD_LINES &&
+	       (got = bp_reader_line(r, &line, &len)) > 0) {
 		if (bp_reader_lineno(r) == 1 && len >= 3 &&
 		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 			line += 3;

@@ -108,7 +108,7 @@ struct bp_csv_opts {
 	/* --map: role -> column name, or a 1-based position ("3"); NULL */
 	const char *map[BP_ROLE_N];
 	int tz_set;		/* tz_min given with --tz */
-	int tz_min;		/* offset of the file's clock from UTC, minutes */
+	int tz_min;		/* the file clock's UTC offset, minutes */
 	int extra;		/* read the extra columns too (else NaN) */
 };
 #define BP_CSV_OPTS_INIT { BP_CSV_AUTO, { NULL }, 0, 0, 0 }

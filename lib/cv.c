@@ -137,12 +137,19 @@ static int
 plan_walk_forward(struct bp_cv_plan *p, struct segs *s)
 {
 	struct bp_cv_opts *o = &p->opt;
-	long T = p->nts, S = o->train_size, N = o->test_size, E = p->gap;
+	long T = p->nts, E = p->gap, S, N;
 	long K = 0, k = o->refit_every > 1 ? o->refit_every : 1;
 
+	/* missing sizes: K folds over the end, as expanding, fixed window */
+	if (!o->test_size)
+		o->test_size = T / (o->folds + 1);
+	if (!o->train_size)
+		o->train_size = T - o->folds * o->test_size - E;
+	S = o->train_size;
+	N = o->test_size;
 	if (S < 1 || N < 1)
-		return bp_error("walk-forward needs a train size and a test "
-				"size of at least 1");
+		return bp_error("too few timestamps (%ld) for %ld walk-forward "
+				"folds with embargo %ld", T, o->folds, E);
 	if (!o->step)
 		o->step = N;
 	if (S + E >= T)
@@ -377,9 +384,33 @@ struct block {
 	long end;	/* last timestamp any test label reaches */
 };
 
+static void roles_of(const struct bp_cv_plan *p, long f, size_t n,
+		     const long *t, const long *t1, unsigned char *role);
+
 void
 bp_cv_roles(const struct bp_cv_plan *p, long f, size_t n, const long *t,
 	    const long *t1, unsigned char *role)
+{
+	long r = p->model_fold ? p->model_fold[f] : f;
+
+	roles_of(p, r, n, t, t1, role);
+	if (r == f)
+		return;
+	/*
+	 * A fold that reuses fold r's model has fold r's training set,
+	 * purged and embargoed as it was for r, and its own test block.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		if (bp_cv_plan_role(p, f, t[i]) == BP_CV_TEST)
+			role[i] = BP_CV_TEST;
+		else if (role[i] == BP_CV_TEST)
+			role[i] = BP_CV_UNUSED;
+	}
+}
+
+static void
+roles_of(const struct bp_cv_plan *p, long f, size_t n, const long *t,
+	 const long *t1, unsigned char *role)
 {
 	struct block *b = NULL;
 	size_t nb = 0, balloc = 0;
@@ -489,9 +520,9 @@ bp_cv_data_read(struct bp_cv_data *d, struct bp_reader *r,
 
 			bp_ts_format(a, ms);
 			bp_ts_format(b, d->ts[i - 1]);
-			rc = bp_error("%s:%ld: 'ts' goes back in time (%s after "
-				      "%s): input must be ordered by ts", name,
-				      ln, a, b);
+			rc = bp_error("%s:%ld: 'ts' goes back in time (%s "
+				      "after %s): input must be ordered by ts",
+				      name, ln, a, b);
 			break;
 		}
 		if (d->end_col) {
@@ -914,7 +945,8 @@ bp_cv_plan_diagram(struct bp_buf *b, const struct bp_cv_plan *p,
 			bp_buf_addc(b, ch[cell[c]]);
 		if (p->opt.scheme == BP_CV_WALK_FORWARD &&
 		    p->model_fold[f] != f)
-			bp_buf_addf(b, "  (model of fold %ld)", p->model_fold[f]);
+			bp_buf_addf(b, "  (model of fold %ld)",
+				    p->model_fold[f]);
 		bp_buf_addc(b, '\n');
 	}
 	if (T == cols)

@@ -787,6 +787,26 @@ bp_drift_bin_counts(size_t *counts, const double *edges, size_t nedges,
 	}
 }
 
+void
+bp_drift_bin_counts_unsorted(size_t *counts, const double *edges,
+			     size_t nedges, const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t lo = 0, hi = nedges;
+
+		/* the number of edges below x[i] */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (edges[mid] < x[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		counts[lo]++;
+	}
+}
+
 double
 bp_drift_psi(const size_t *rc, size_t rn, const size_t *cc, size_t cn,
 	     size_t k, double eps)

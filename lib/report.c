@@ -282,7 +282,8 @@ static const char css[] =
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,"
 	"sans-serif;margin:0;background:#f6f7f9;color:#1d2330}\n"
 	"main{max-width:1000px;margin:0 auto;padding:24px}\n"
-	"h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}\n"
+	"h1{font-size:22px;margin:0 0 4px}\n"
+	"h2{font-size:16px;margin:28px 0 8px}\n"
 	".sub{color:#5b6475;margin:0 0 16px}\n"
 	".cards{display:grid;grid-template-columns:repeat(auto-fill,"
 	"minmax(150px,1fr));gap:10px}\n"
@@ -302,12 +303,12 @@ static const char css[] =
 	".tip{font:12px ui-monospace,monospace;color:#1d2330;min-height:16px;"
 	"margin:4px 0 0 4px}\n"
 	".key{font-size:12px;color:#5b6475;margin:0 0 4px 4px}"
-	".key i{display:inline-block;width:14px;height:3px;margin:0 4px 3px 10px;"
-	"vertical-align:middle}\n"
+	".key i{display:inline-block;width:14px;height:3px;"
+	"margin:0 4px 3px 10px;vertical-align:middle}\n"
 	"table{border-collapse:collapse;width:100%;background:#fff;"
 	"font-variant-numeric:tabular-nums}\n"
-	"th,td{padding:4px 8px;border-bottom:1px solid #eceef2;text-align:right;"
-	"white-space:nowrap}\n"
+	"th,td{padding:4px 8px;border-bottom:1px solid #eceef2;"
+	"text-align:right;white-space:nowrap}\n"
 	"th:first-child,td:first-child{text-align:left}"
 	"thead th{background:#eef0f4;font-weight:600}\n"
 	".scroll{overflow-x:auto;border:1px solid #e1e4ea;border-radius:8px}\n"
@@ -398,7 +399,8 @@ static const char script[] =
 	"  svg.addEventListener('mousemove', function (ev) {\n"
 	"    var r = svg.getBoundingClientRect();\n"
 	"    var x = (ev.clientX - r.left) / r.width * W;\n"
-	"    var tt = x0 + (x - L) / (W - L - R) * (x1 - x0), a = 0, b = n - 1;\n"
+	"    var tt = x0 + (x - L) / (W - L - R) * (x1 - x0);\n"
+	"    var a = 0, b = n - 1;\n"
 	"    while (a < b) {\n"
 	"      var m = (a + b) >> 1;\n"
 	"      if (xs[m] < tt) a = m + 1; else b = m;\n"
@@ -418,7 +420,8 @@ static const char script[] =
 	"chart('equity', [\n"
 	"  { name: 'buy & hold', ys: D.b, cls: 'bh' },\n"
 	"  { name: 'strategy', ys: D.e, cls: 'eq' }\n"
-	"], { height: 300, fmt: money, label: 'equity against buy and hold' });\n"
+	"], { height: 300, fmt: money,\n"
+	"  label: 'equity against buy and hold' });\n"
 	"chart('drawdown', [{ name: 'drawdown', cls: 'dd', area: true,\n"
 	"  ys: D.d.map(function (v) { return v === null ? null : -v; }) }],\n"
 	"  { height: 160, fmt: pct, zero: true, label: 'drawdown' });\n"
@@ -453,7 +456,8 @@ chart_data(const struct bp_report *rep, struct bp_buf *b)
 			if (!first)
 				bp_buf_addc(b, ',');
 			if (s == 0)
-				bp_buf_addf(b, "%lld", (long long)rep->ts[k - 1]);
+				bp_buf_addf(b, "%lld",
+					    (long long)rep->ts[k - 1]);
 			else
 				add_jnum(b, s == 1 ? rep->equity[k - 1] :
 					 s == 2 ? rep->bh[k - 1] :
@@ -482,7 +486,8 @@ card(struct bp_buf *b, const char *label, double x, int pct, int dp)
 /* One metrics row: the strategy's value and, when bh, buy-and-hold's. */
 struct metric {
 	const char *label, *key;
-	int kind;	/* 0 pct, 1 ratio (2 dp), 2 count, 3 money, 4 text */
+	int kind;	/* 0 pct, 1 ratio (2 dp), 2 count, 3 money, 4 text,
+			 * 5 shortest form */
 	int bh;
 };
 
@@ -498,6 +503,15 @@ metric_cell(struct bp_buf *b, const json_t *o, const struct metric *m)
 	case 1: add_fixed(b, x, 2); break;
 	case 2: add_fixed(b, x, 0); break;
 	case 3: add_fixed(b, x, 2); break;
+	case 5:
+		if (isfinite(x)) {
+			char t[BP_FMT_BUFSZ];
+
+			bp_buf_add(b, t, bp_fmt_double(t, x));
+		} else {
+			bp_buf_adds(b, "\xe2\x80\x93");
+		}
+		break;
 	default:
 		s = str(o, m->key);
 		add_html(b, s ? s : "\xe2\x80\x93");
@@ -539,7 +553,7 @@ metrics_table(const json_t *sum, struct bp_buf *b)
 		{ "Slippage paid", "slippage_paid", 3, 0 },
 		{ "Borrow paid", "borrow_paid", 3, 0 },
 		{ "Bars", "bars", 2, 0 },
-		{ "Bars per year", "bars_per_year", 1, 0 },
+		{ "Bars per year", "bars_per_year", 5, 0 },
 	};
 	const json_t *bh = json_object_get(sum, "buy_and_hold");
 
@@ -592,8 +606,9 @@ monthly_table(const struct bp_report *rep, struct bp_buf *b)
 			x = rets[i++];
 			total *= 1 + x;
 			a = isfinite(x) ? fmin(fabs(x) / 0.1, 1) * 0.55 : 0;
-			bp_buf_addf(b, "<td style=\"background:rgba(%s,%.2f)\">",
-				    x >= 0 ? "22,163,74" : "220,38,38", a);
+			bp_buf_addf(b, "<td style=\"background:"
+				    "rgba(%s,%.2f)\">", x >= 0 ? "22,163,74" :
+				    "220,38,38", a);
 			add_pct(b, x);
 			bp_buf_adds(b, "</td>");
 		}
@@ -619,7 +634,8 @@ symbols_table(const json_t *sum, struct bp_buf *b)
 		    "id=\"symbols\"><thead><tr><th>Symbol</th><th>Bars</th>"
 		    "<th>Trades</th><th>Win rate</th><th>Pnl</th>"
 		    "<th>Contribution</th><th>Exposure</th><th>Total R</th>"
-		    "<th>Fees</th><th>Buy &amp; hold</th></tr></thead><tbody>\n");
+		    "<th>Fees</th><th>Buy &amp; hold</th></tr></thead>"
+		    "<tbody>\n");
 	json_object_foreach((json_t *)ps, name, v) {
 		bp_buf_adds(b, "<tr><td>");
 		add_html(b, name);
@@ -714,7 +730,8 @@ assumptions_list(const json_t *sum, struct bp_buf *b)
 		if (json_is_string(v))
 			add_html(b, json_string_value(v));
 		else if (json_is_number(v))
-			bp_buf_add(b, t, bp_fmt_double(t, json_number_value(v)));
+			bp_buf_add(b, t, bp_fmt_double(t,
+						json_number_value(v)));
 		else if (json_is_boolean(v))
 			bp_buf_adds(b, json_is_true(v) ? "yes" : "no");
 		else
@@ -741,8 +758,8 @@ bp_report_html(const struct bp_report *rep, const char *title,
 		    "default-src 'none'; style-src 'unsafe-inline'; "
 		    "script-src 'unsafe-inline'\">\n<title>");
 	add_html(b, title);
-	bp_buf_addf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n"
-		    "<h1>", css);
+	bp_buf_addf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+		    "<main>\n<h1>", css);
 	add_html(b, title);
 	bp_buf_adds(b, "</h1>\n<p class=\"sub\">");
 	add_html(b, start ? start : "?");
@@ -783,8 +800,9 @@ bp_report_html(const struct bp_report *rep, const char *title,
 		    "</p><div id=\"equity\"></div><p class=\"tip\" "
 		    "id=\"equity-tip\">&nbsp;</p></div>\n"
 		    "<h2>Drawdown</h2>\n<div class=\"panel\"><div "
-		    "id=\"drawdown\"></div><p class=\"tip\" id=\"drawdown-tip\">"
-		    "&nbsp;</p></div>\n<h2>Monthly returns</h2>\n");
+		    "id=\"drawdown\"></div><p class=\"tip\" "
+		    "id=\"drawdown-tip\">&nbsp;</p></div>\n"
+		    "<h2>Monthly returns</h2>\n");
 	monthly_table(rep, b);
 	bp_buf_adds(b, "<h2>Metrics</h2>\n");
 	metrics_table(sum, b);
@@ -798,8 +816,8 @@ bp_report_html(const struct bp_report *rep, const char *title,
 	assumptions_list(sum, b);
 	bp_buf_addf(b, "<footer>bp-backtest summary rendered by bp-report %s. "
 		    "This page loads nothing from the network.</footer>\n"
-		    "</main>\n<script type=\"application/json\" id=\"bp-data\">",
-		    BP_VERSION);
+		    "</main>\n<script type=\"application/json\" "
+		    "id=\"bp-data\">", BP_VERSION);
 	chart_data(rep, &data);
 	bp_buf_add(b, data.s, data.len);	/* numbers only: safe inline */
 	bp_buf_addf(b, "</script>\n<script>\n%s</script>\n</body>\n</html>\n",
@@ -865,7 +883,8 @@ text_num(struct bp_buf *b, const char *label, double x, int dp)
 int
 bp_report_text(const struct bp_report *rep, int width, struct bp_buf *b)
 {
-	const json_t *sum = rep->summary, *bh = json_object_get(sum, "buy_and_hold");
+	const json_t *sum = rep->summary;
+	const json_t *bh = json_object_get(sum, "buy_and_hold");
 	const json_t *an = json_object_get(sum, "annualization");
 	const json_t *w = json_object_get(sum, "warnings");
 	const char *s;

@@ -182,7 +182,8 @@ bp_resample_add(struct bp_resample *r, const char *symbol, size_t symlen,
 			return bp_error("%s: %s bar at %s %s (resample needs "
 					"each symbol's bars in time order)",
 					where, s->name, ts,
-					d ? "goes back in time" : "is repeated");
+					d ? "goes back in time"
+					  : "is repeated");
 		}
 		if (!s->from || d < s->from) {
 			s->from = d;

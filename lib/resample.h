@@ -39,10 +39,11 @@ struct bp_resample_opts {
 /*
  * Read every bar row of in and write the coarse bars to out (stream
  * order: buckets as they close; at the end, the open buckets by start
- * time, then in the order their symbols first appeared).  Columns other than the bar's are not
- * carried (a warning names each once).  Returns 0, or -1 after reporting
- * "NAME:LINE: reason": a row that is not a bar, a time going backwards or
- * repeated within a symbol, a source timeframe that does not divide to.
+ * time, then in the order their symbols first appeared).  Columns other
+ * than the bar's are not carried (a warning names each once).  Returns
+ * 0, or -1 after reporting "NAME:LINE: reason": a row that is not a bar,
+ * a time going backwards or repeated within a symbol, a source timeframe
+ * that does not divide to.
  */
 int bp_resample_stream(const struct bp_resample_opts *o, struct bp_reader *in,
 		       struct bp_writer *out);

@@ -405,8 +405,9 @@ paths_json(const struct bp_search_data *sd, const struct bp_search_run *r,
 				long g = bp_cv_plan_group(p, sd->cv->t[row]);
 				double yi = sd->ds.y[row], t = yi;
 
-				if (bp_cv_plan_path(p, f, g) != q || isnan(yi) ||
-				    isnan(fo->out[i * no]) || nn >= cap)
+				if (bp_cv_plan_path(p, f, g) != q ||
+				    isnan(yi) || isnan(fo->out[i * no]) ||
+				    nn >= cap)
 					continue;
 				if (r->task == BP_TASK_MULTICLASS) {
 					t = -1;
@@ -464,8 +465,8 @@ bp_search_run_json(const struct bp_search_data *sd,
 		json_t *fo = json_array_get(folds, (size_t)f);
 
 		ms[f] = bp_metrics_to_json(&r->fold[f].m);
-		json_object_set_new(fo, "trained_rows",
-				    json_integer((json_int_t)r->fold[f].ntrain));
+		json_object_set_new(fo, "trained_rows", json_integer(
+				    (json_int_t)r->fold[f].ntrain));
 		json_object_set_new(fo, "metrics", json_incref(ms[f]));
 	}
 	json_object_set_new(doc, "mean", aggregate(ms, (size_t)r->nfolds, 0));
@@ -576,7 +577,8 @@ bp_search_write_oos(struct bp_writer *w, const struct bp_search_data *sd,
 
 		if (bp_row_parse(&row, cv->text + cv->off[i], cv->len[i], err,
 				 sizeof(err)) < 0) {
-			written = bp_error("%s:%ld: %s", cv->names[cv->input[i]],
+			written = bp_error("%s:%ld: %s",
+					   cv->names[cv->input[i]],
 					   cv->lineno[i], err);
 			break;
 		}
@@ -622,12 +624,14 @@ bp_search_write_oos(struct bp_writer *w, const struct bp_search_data *sd,
 /* ---- parameter sets --------------------------------------------------- */
 
 int
-bp_search_spec_model(const char *path, char **kind, json_t **params)
+bp_search_spec_model(const char *path, char **kind, char **label,
+		     json_t **params, json_t **features)
 {
-	json_t *doc = bp_json_load_file(path), *m, *k, *p;
+	json_t *doc = bp_json_load_file(path), *m, *k, *l, *p, *f, *v;
+	size_t i;
 
-	*kind = NULL;
-	*params = NULL;
+	*kind = *label = NULL;
+	*params = *features = NULL;
 	if (!doc)
 		return -1;
 	m = json_object_get(doc, "model");
@@ -636,15 +640,26 @@ bp_search_spec_model(const char *path, char **kind, json_t **params)
 		return bp_error("%s: no \"model\" object in the spec", path);
 	}
 	k = json_object_get(m, "kind");
+	l = json_object_get(m, "label");
 	p = json_object_get(m, "params");
-	if ((k && !json_is_string(k)) || (p && !json_is_object(p))) {
+	f = json_object_get(m, "features");
+	json_array_foreach(f, i, v)
+		if (!json_is_string(v))
+			f = json_true();	/* flags the error below */
+	if ((k && !json_is_string(k)) || (l && !json_is_string(l)) ||
+	    (p && !json_is_object(p)) || (f && !json_is_array(f))) {
 		json_decref(doc);
-		return bp_error("%s: \"model\" needs a string \"kind\" and an "
-				"object \"params\"", path);
+		return bp_error("%s: \"model\" needs a string \"kind\" and "
+				"\"label\", an object \"params\" and an array "
+				"of names \"features\"", path);
 	}
 	if (k)
 		*kind = bp_xstrdup(json_string_value(k));
+	if (l)
+		*label = bp_xstrdup(json_string_value(l));
 	*params = p ? json_deep_copy(p) : json_object();
+	if (f)
+		*features = json_deep_copy(f);
 	json_decref(doc);
 	return 0;
 }

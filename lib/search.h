@@ -62,7 +62,7 @@ struct bp_search_fold {
 	struct bp_metrics m;	/* on the test rows with a label */
 	size_t ntrain;		/* labelled training rows the model saw */
 	size_t ntest;		/* test rows predicted */
-	size_t *rows;		/* keep: (ntest) cv row of each prediction */
+	size_t *rows;		/* keep: (ntest) cv row of each one */
 	double *out;		/* keep: (ntest, noutputs) model outputs */
 };
 
@@ -73,7 +73,8 @@ struct bp_search_run {
 	struct bp_search_fold *fold;
 	enum bp_task task;
 	size_t noutputs;
-	double classes[BP_MODEL_MAX_CLASSES];	/* multiclass outputs' labels */
+	/* multiclass: the label value of each output */
+	double classes[BP_MODEL_MAX_CLASSES];
 	size_t nclasses;
 	char **features;	/* the model's features, in order */
 	size_t nfeatures;
@@ -126,12 +127,14 @@ long bp_search_write_oos(struct bp_writer *w, const struct bp_search_data *sd,
 
 /*
  * The "model" section of a strategy spec (bp-features(1)):
- * {"kind": "gbdt", "params": {...}}.  *kind (a new string, or NULL when
- * the section names none) and *params (a new reference, {} when absent).
- * Returns 0, or -1 after reporting an unreadable file or a malformed
- * section.
+ * {"kind": "gbdt", "label": "label_up", "params": {...}, "features":
+ * [...]}.  Sets *kind and *label (new strings, or NULL when absent),
+ * *params (a new reference, {} when absent) and *features (a new array
+ * reference, or NULL when absent).  Returns 0, or -1 after reporting an
+ * unreadable file or a malformed section.
  */
-int bp_search_spec_model(const char *path, char **kind, json_t **params);
+int bp_search_spec_model(const char *path, char **kind, char **label,
+			 json_t **params, json_t **features);
 
 /*
  * Parameter sets.  grid: "name=v1,v2 name2=v3,v4" (sets separated by

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "atomic.h"
 #include "fmt.h"
 #include "jsonout.h"
 
@@ -475,4 +477,32 @@ bp_report_prom(struct bp_buf *b, const json_t *report)
 				    num(m, "degradation_pct", NULL), "metric",
 				    key, (const char *)NULL);
 	}
+}
+
+int
+bp_report_write(const json_t *report, const struct bp_report_out *o)
+{
+	struct bp_buf b = BP_BUF_INIT;
+	int rc = -1;
+
+	if (o->output && bp_json_write_file(o->output, report,
+					    BP_JSON_INDENT) < 0)
+		goto out;
+	if (o->table || (!o->json && isatty(STDOUT_FILENO))) {
+		(o->render ? o->render : bp_report_table)(&b, report);
+		fwrite(b.s, 1, b.len, stdout);
+	} else if (!o->output && bp_json_write_file("-", report,
+						    BP_JSON_INDENT) < 0) {
+		goto out;
+	}
+	if (o->prom) {
+		bp_buf_reset(&b);
+		bp_report_prom(&b, report);
+		if (bp_atomic_write(o->prom, b.s, b.len) < 0)
+			goto out;
+	}
+	rc = bp_close_stdout();
+out:
+	bp_buf_release(&b);
+	return rc;
 }

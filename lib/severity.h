@@ -99,4 +99,23 @@ void bp_report_table(struct bp_buf *b, const json_t *report);
  */
 void bp_report_prom(struct bp_buf *b, const json_t *report);
 
+/* Where a report goes (bp-drift, bp-model health). */
+struct bp_report_out {
+	const char *output;	/* JSON report file (atomic), or NULL */
+	const char *prom;	/* Prometheus text file (atomic), or NULL */
+	int json;		/* JSON on stdout even on a terminal */
+	int table;		/* the table on stdout even off a terminal */
+	/* renders the table (bp_report_table when NULL) */
+	void (*render)(struct bp_buf *b, const json_t *report);
+};
+
+/*
+ * Write report: the JSON document to o->output, else to stdout unless
+ * stdout is a terminal (or o->table) and then the table goes there; the
+ * table also goes to a terminal when o->output is set; Prometheus text to
+ * o->prom.  Stdout is flushed and checked.  Returns 0, or -1 after
+ * reporting.
+ */
+int bp_report_write(const json_t *report, const struct bp_report_out *o);
+
 #endif

@@ -457,11 +457,10 @@ bp_validate_run(struct bp_validate *v, struct bp_csv_table *t,
 }
 
 void
-bp_validate_report(const struct bp_validate *v, const struct bp_csv_table *t)
+bp_validate_report(const struct bp_validate *v)
 {
 	char a[BP_TS_BUFSZ], b[32], c[32];
 
-	(void)t;
 	if (v->skipped)
 		bp_warn("skipped %ld bad row%s", v->skipped,
 			v->skipped == 1 ? "" : "s");

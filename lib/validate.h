@@ -89,8 +89,7 @@ void bp_validate_reason(const struct bp_csv_row *row, char *buf, size_t n);
  * Warnings for the problems found (verbosity >= 1) and the counts
  * (verbosity >= 2) on stderr.
  */
-void bp_validate_report(const struct bp_validate *v,
-			const struct bp_csv_table *t);
+void bp_validate_report(const struct bp_validate *v);
 
 /* The summary document (new reference); symbol may be NULL. */
 json_t *bp_validate_summary(const struct bp_validate *v, const char *symbol);

@@ -224,6 +224,46 @@ hand() {
 	cmp s1.json s2.json && cmp e1.zst e2.zst && cmp t1.zst t2.zst
 }
 
+@test "bp-backtest: sizing, weights and allocation options" {
+	# fraction:0.5 of 10000 at the open 100 -> 50 units
+	run -0 bp-backtest --annotate --plain --size fraction:0.5 \
+		"$BT/long.ndjson"
+	[ "$(sed -n 2p <<<"$output" | jq .position)" = 50 ]
+	# notional:2000 -> 20 units
+	run -0 bp-backtest --annotate --plain --size notional:2000 \
+		"$BT/long.ndjson"
+	[ "$(sed -n 2p <<<"$output" | jq .position)" = 20 ]
+	# a weight column: 0.25 of equity -> 25 units
+	jq -c '.w = 0.25' "$BT/long.ndjson" >w.ndjson
+	run -0 bp-backtest --annotate --plain --weight w w.ndjson
+	[ "$(sed -n 2p <<<"$output" | jq .position)" = 25 ]
+	# --alloc signal: only AAA wants a position, so it gets everything
+	jq -c 'if .symbol == "BBB" then .signal = 0 else . end' \
+		"$BT/portfolio.ndjson" >one.ndjson
+	run -0 bp-backtest --annotate --plain --alloc signal one.ndjson
+	[ "$(sed -n 3p <<<"$output" | jq -c '[.symbol, .position]')" = '["AAA",100]' ]
+	run -0 bp-backtest --annotate --plain one.ndjson
+	[ "$(sed -n 3p <<<"$output" | jq -c '[.symbol, .position]')" = '["AAA",50]' ]
+	# vol-target waits for 20 returns: 5 bars give none, with a warning
+	run -0 bp-backtest --size vol-target:0.2 "$BT/long.ndjson"
+	[ "$(jq .trades <<<"$output")" = 0 ]
+	[[ $(jq -r '.warnings[]' <<<"$output") == *"waited for a volatility estimate"* ]]
+	run -2 --separate-stderr bp-backtest --weight w --size all-in w.ndjson
+	[[ $stderr == *"--size applies to signals"* ]]
+}
+
+@test "bp-backtest: the summary takes stdout only when nothing else does" {
+	run -0 --separate-stderr bp-backtest --trades - --plain \
+		"$BT/portfolio.ndjson"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -s 'map(has("exit_reason")) | all' <<<"$output")" = true ]
+	run -0 --separate-stderr bp-backtest --equity - --plain \
+		--summary s.json "$BT/portfolio.ndjson"
+	[ "${#lines[@]}" -eq 5 ] && [ -s s.json ]
+	run -0 --separate-stderr bp-backtest -o s2.json "$BT/portfolio.ndjson"
+	[ -z "$output" ] && cmp s.json s2.json
+}
+
 @test "bp-backtest: stdin, zstd and several files read the same" {
 	bp-backtest "$BT/long.ndjson" >a.json
 	bp-backtest <"$BT/long.ndjson" >b.json
@@ -261,4 +301,28 @@ hand() {
 		f && b{gsub(/\\e/, "\\"); print}
 		f && /^\.Bd -literal/{b=1}' "$ROOT/man/man1/bp-backtest.1")
 	[ "$n" -ge 3 ]
+}
+
+@test "demo stage 50-backtest: SMA fallback, report, path printed last" {
+	export DEMO=$BATS_TEST_TMPDIR/demo
+	mkdir -p "$DEMO"
+	run -0 --separate-stderr bash -c "cd '$ROOT' && bash pipelines/demo.d/50-backtest.sh"
+	[[ ${lines[0]} == *"SMA(20)/SMA(50) crossover"* ]]
+	[ "${lines[-1]}" = "report: $DEMO/report.html" ]
+	[ -s "$DEMO/summary.json" ] && [ -s "$DEMO/equity.zst" ] &&
+		[ -s "$DEMO/trades.zst" ] && [ -s "$DEMO/report.html" ]
+	[ "$(jq -r .assumptions.signal "$DEMO/summary.json")" = \
+		"sma-cross 20,50 of the closes" ]
+	grep -q 'id="bp-data"' "$DEMO/report.html"
+}
+
+@test "demo stage 50-backtest: prefers the out-of-sample signal" {
+	export DEMO=$BATS_TEST_TMPDIR/demo
+	mkdir -p "$DEMO"
+	zstd -q "$BT/lookahead.ndjson" -o "$DEMO/oos.zst"
+	run -0 --separate-stderr bash -c "cd '$ROOT' && bash pipelines/demo.d/50-backtest.sh"
+	[[ ${lines[0]} == *"out-of-sample signal"* ]]
+	[ "$(jq -r .assumptions.signal "$DEMO/summary.json")" = signal ]
+	[ "$(jq -r .bars "$DEMO/summary.json")" = 240 ]
+	[ "${lines[-1]}" = "report: $DEMO/report.html" ]
 }

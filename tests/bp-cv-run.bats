@@ -197,10 +197,23 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	bp-cv run "${WF[@]}" --spec spec.json --params l2=5 --label label_vol \
 		"$L" >s2.json
 	[ "$(jq -r .model.params.l2 s2.json)" = 5 ]
+	# the spec's label and features serve when the command line has none
+	cat >spec2.json <<-'EOF'
+	{"model": {"kind": "logreg", "label": "label_up", "features": ["f2"]}}
+	EOF
+	bp-cv run "${WF[@]}" --spec spec2.json "$L" >s3.json
+	[ "$(jq -c '[.model.label, .model.features]' s3.json)" = '["label_up",["f2"]]' ]
+	bp-cv run "${WF[@]}" --spec spec2.json --label label_vol --model linear \
+		--features f1 "$L" >s4.json
+	[ "$(jq -c '[.model.kind, .model.label, .model.features]' s4.json)" = '["linear","label_vol",["f1"]]' ]
 	echo '{"model": {"kind": 3}}' >bad.json
 	run -1 --separate-stderr bp-cv run "${WF[@]}" --spec bad.json \
 		--label label_vol "$L"
 	[[ $stderr == *"bad.json: \"model\" needs a string \"kind\""* ]]
+	echo '{"model": {"features": ["a", 1]}}' >bad2.json
+	run -1 --separate-stderr bp-cv run "${WF[@]}" --spec bad2.json \
+		--label label_vol --model linear "$L"
+	[[ $stderr == *"an array of names \"features\""* ]]
 }
 
 @test "bp-cv run: usage errors exit 2" {
@@ -345,9 +358,12 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 			} else { lab = "null"; end = "null" }
 			printf "{\"ts\":%s,\"symbol\":\"X\",\"close\":%.4f,\"f\":%.4f,\"label_up\":%s,\"label_up_end\":%s}\n",
 				ts(i), cl[i], x[i], lab, end } }' | zstd -q >"$DEMO/btc.features.zst"
+	echo '{"model": {"kind": "logreg", "label": "label_up",
+		"features": ["f"]}}' >spec.json
 	cd "$BATS_TEST_TMPDIR"
-	CV_MODEL=logreg run -0 bash "$ROOT/pipelines/demo.d/40-cv.sh"
-	[[ ${lines[0]} == "fold"*"logloss"* ]]
+	CV_SPEC=spec.json run -0 bash "$ROOT/pipelines/demo.d/40-cv.sh"
+	[ "${lines[0]}" = "model logreg, label label_up, 1 features, 2 folds" ]
+	[[ ${lines[1]} == "fold"*"logloss"* ]]
 	[[ $output == *"out-of-sample predictions: $DEMO/oos.zst (976 rows)"* ]]
 	[ "$(jq .n_folds "$DEMO/cv-summary.json")" = 2 ]
 }

@@ -48,9 +48,12 @@ CV=$FIX/cv
 	run -2 --separate-stderr bp-cv plan --scheme purged-kfold \
 		--horizon 1 --gap 2 "$CV/tiny.ndjson"
 	[[ $stderr == *"--gap: not an option of scheme 'purged-kfold'"* ]]
-	run -2 --separate-stderr bp-cv plan --scheme walk-forward \
-		--test-size 2 "$CV/tiny.ndjson"
-	[[ $stderr == *"scheme 'walk-forward' needs --train-size"* ]]
+	run -2 --separate-stderr bp-cv plan --scheme sliding --test-size 2 \
+		"$CV/tiny.ndjson"
+	[[ $stderr == *"scheme 'sliding' needs --train-size"* ]]
+	run -2 --separate-stderr bp-cv plan --scheme walk-forward --folds 3 \
+		--train-size 4 --test-size 2 "$CV/tiny.ndjson"
+	[[ $stderr == *"--folds: walk-forward counts its folds from --train-size and --test-size"* ]]
 	run -2 --separate-stderr bp-cv plan --scheme cpcv --groups 4 \
 		--test-groups 4 --horizon 1 "$CV/tiny.ndjson"
 	[[ $stderr == *"--test-groups: must be below --groups (4)"* ]]
@@ -89,6 +92,9 @@ CV=$FIX/cv
 	run -1 --separate-stderr bp-cv plan --scheme walk-forward \
 		--train-size 9 --test-size 2 --embargo 1 "$CV/tiny.ndjson"
 	[[ $stderr == *"too few timestamps (10) for walk-forward"* ]]
+	run -1 --separate-stderr bp-cv plan --scheme walk-forward \
+		--test-size 2 "$CV/tiny.ndjson"
+	[ "$stderr" = "bp-cv: too few timestamps (10) for 5 walk-forward folds with embargo 0" ]
 	run -1 --separate-stderr bp-cv plan </dev/null
 	[ "$stderr" = "bp-cv: no rows to split" ]
 }
@@ -187,6 +193,18 @@ CV=$FIX/cv
 04 BBB purged
 05 AAA purged
 05 BBB purged" ]
+}
+
+@test "bp-cv split: a label end between bars counts from the bar before it" {
+	# ends at half past: row 0's label (to 01:30) does not reach the
+	# 02:00 test bar; row 1's (to 02:30) does; the test labels reach
+	# 04:10, so the 04:00 row is purged and the 05:00 row trains
+	for e in 01:30 02:30 03:30 04:10 05:30 null; do echo "$e"; done |
+		awk '{ e = $1 == "null" ? "null" : "\"2024-01-01T" $1 ":00Z\""
+		       printf "{\"ts\":\"2024-01-01T%02d:00:00Z\",\"label_up_end\":%s}\n", NR - 1, e }' >half.ndjson
+	bp-cv split --scheme purged-kfold --folds 3 --fold 1 --label label_up \
+		--plain half.ndjson >f
+	[ "$(jq -r .role f | tr '\n' ' ')" = "train purged test test purged train " ]
 }
 
 @test "bp-cv split: cpcv rows carry their path" {

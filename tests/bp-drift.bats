@@ -350,6 +350,10 @@ PSI_ONLY=(--ks-p 0,0,0 --js 2,2,2 --wasserstein 1e9,1e9,1e9
 		--prom b.prom >b.json || true
 	cmp a.json b.json
 	cmp a.prom b.prom
+	# "compare" is the default command
+	bp-drift compare --json --ref "$D/ref.ndjson" "$D/cur.ndjson" \
+		--label label_up >c.json || true
+	cmp a.json c.json
 	change_stream | bp-drift detect --method adwin --column x >a.zst
 	change_stream | bp-drift detect --method adwin --column x >b.zst
 	cmp a.zst b.zst

@@ -57,6 +57,8 @@ F=$FIX/fetch
 	[[ $stderr == *"--map: 'close' is not ROLE=COLUMN"* ]]
 	run -2 --separate-stderr bp-fetch csv --symbol X --map price=Close "$F/dupes.csv"
 	[[ $stderr == *"--map: 'price' is not one of ts, open"* ]]
+	run -2 --separate-stderr bp-fetch csv --symbol '' "$F/dupes.csv"
+	[[ $stderr == *"--symbol: empty symbol"* ]]
 	run -2 --separate-stderr bp-fetch csv --symbol X --batch 0 "$F/dupes.csv"
 	[[ $stderr == *"--batch: '0' is not an integer"* ]]
 	# options of another command
@@ -100,6 +102,12 @@ F=$FIX/fetch
 	[[ $stderr == *"bad-number.csv:3: 'close' is not a number"* ]]
 	[ ! -e out.zst ]
 	no_temp_left .
+}
+
+@test "bp-fetch csv: two runs give the same bytes" {
+	bp-fetch csv --symbol BTCUSDT -o a.zst "$SAMPLE/BTCUSDT-1h.csv"
+	bp-fetch csv --symbol BTCUSDT -o b.zst "$SAMPLE/BTCUSDT-1h.csv"
+	cmp a.zst b.zst
 }
 
 @test "bp-fetch csv: -o writes zstd by default, --plain writes text" {

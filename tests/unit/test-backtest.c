@@ -36,7 +36,8 @@ sink(void *ctx, const struct bp_bt_trade *t)
 
 	if (r->n < MAXT) {
 		r->t[r->n] = *t;
-		snprintf(r->reason[r->n], sizeof(r->reason[0]), "%s", t->reason);
+		snprintf(r->reason[r->n], sizeof(r->reason[0]), "%s",
+			 t->reason);
 		r->n++;
 	}
 	return 0;

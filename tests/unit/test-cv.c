@@ -125,6 +125,17 @@ hand_cases(void)
 		"====..--....",
 		"....====--..",
 		"....====..--", NULL });
+	/*
+	 * ... with labels spanning 1 bar: fold 1 keeps fold 0's training
+	 * set, the purged row 3 included, although its label does not reach
+	 * fold 1's own test block
+	 */
+	check_folds("walk-forward refit 2 h1", &o, 12, 1,
+		(const char *const[]){
+		"===x--......",
+		"===x..--....",
+		"....===x--..",
+		"....===x..--", NULL });
 	/* step smaller than the test block: stop when a block reaches T */
 	o.train_size = 3;
 	o.test_size = 4;
@@ -134,6 +145,19 @@ hand_cases(void)
 		"===----...",
 		"..===----.",
 		"....===---", NULL });
+
+	/*
+	 * walk-forward without sizes: K = 3 folds over the end, test size
+	 * 12 / 4 = 3, training window 12 - 9 - 1 = 2 before the embargo
+	 */
+	o = (struct bp_cv_opts)BP_CV_OPTS_INIT;
+	o.scheme = BP_CV_WALK_FORWARD;
+	o.folds = 3;
+	o.embargo = 1;
+	check_folds("walk-forward defaults", &o, 12, -1, (const char *const[]){
+		"==e---......",
+		"...==e---...",
+		"......==e---", NULL });
 
 	/* purged k-fold, horizon 1, embargo 1: blocks of 4, 3, 3 */
 	o = (struct bp_cv_opts)BP_CV_OPTS_INIT;
@@ -341,9 +365,11 @@ error_cases(void)
 	ok(bp_cv_plan_build(&p, &o, 400) < 0, "cpcv: C(40, 20) too many");
 	o = (struct bp_cv_opts)BP_CV_OPTS_INIT;
 	o.scheme = BP_CV_WALK_FORWARD;
+	o.folds = 5;
+	ok(bp_cv_plan_build(&p, &o, 5) < 0,
+	   "walk-forward: default test size 5 / 6 = 0");
+	o.folds = 0;
 	o.train_size = 10;
-	o.test_size = 0;
-	ok(bp_cv_plan_build(&p, &o, 50) < 0, "walk-forward: test size 0");
 	o.test_size = 5;
 	o.embargo = 40;
 	ok(bp_cv_plan_build(&p, &o, 50) < 0, "walk-forward: no room to test");
@@ -392,14 +418,16 @@ cpcv_k1_is_kfold(void)
  *  - every purged row's interval meets its fold's test span, and every
  *    embargoed row lies within the embargo after it (nothing is dropped
  *    for no reason);
- *  - cpcv: every group is tested in exactly phi folds.
+ *  - cpcv: every group is tested in exactly phi folds;
+ *  - walk-forward with refits: a fold that reuses fold r's model has
+ *    fold r's training, purged and embargoed rows.
  */
 static void
 property(void)
 {
 	struct bp_rng rng;
 	long bad_leak = 0, bad_overlap = 0, bad_embargo = 0, bad_drop = 0;
-	long bad_path = 0, plans = 0;
+	long bad_path = 0, plans = 0, bad_refit = 0;
 	int saved, devnull;
 
 	bp_rng_seed(&rng, 20240601);
@@ -415,7 +443,7 @@ property(void)
 		long T = 4 + (long)bp_rng_below(&rng, 60);
 		size_t n = 0;
 		long *t, *t1, maxh = (long)bp_rng_below(&rng, 6);
-		unsigned char *role, *tsrole;
+		unsigned char *role, *tsrole, *rrole;
 
 		o.scheme = (enum bp_cv_scheme)bp_rng_below(&rng, 5);
 		o.folds = 2 + (long)bp_rng_below(&rng, 6);
@@ -446,6 +474,7 @@ property(void)
 			}
 		}
 		role = bp_xmalloc(n);
+		rrole = bp_xmalloc(n);
 		tsrole = bp_xmalloc((size_t)T);
 		if (bp_cv_plan_build(&p, &o, T) < 0)
 			goto next;
@@ -477,7 +506,8 @@ property(void)
 					end = t1[j];
 					for (size_t m = 0; m < n; m++)
 						if (role[m] == BP_CV_TEST &&
-						    t[m] >= lo && t[m] <= t[j] &&
+						    t[m] >= lo &&
+						    t[m] <= t[j] &&
 						    t1[m] > end)
 							end = t1[m];
 					if (role[i] == BP_CV_TRAIN &&
@@ -491,6 +521,8 @@ property(void)
 					if (t[i] > end && t[i] - end <= E)
 						near = 1;
 				}
+				if (p.model_fold[f] != f)
+					continue;	/* checked below */
 				if (role[i] == BP_CV_PURGED && !any)
 					bad_drop++;
 				if (role[i] == BP_CV_EMBARGO &&
@@ -498,6 +530,16 @@ property(void)
 				    o.scheme != BP_CV_SLIDING &&
 				    o.scheme != BP_CV_WALK_FORWARD && !near)
 					bad_drop++;
+			}
+			/* a fold reusing a model has its training set */
+			if (p.model_fold[f] != f) {
+				bp_cv_roles(&p, p.model_fold[f], n, t, t1,
+					    rrole);
+				for (size_t i = 0; i < n; i++)
+					if (role[i] != BP_CV_TEST &&
+					    role[i] != (rrole[i] == BP_CV_TEST ?
+						BP_CV_UNUSED : rrole[i]))
+						bad_refit++;
 			}
 		}
 		if (p.ngroups) {
@@ -514,6 +556,7 @@ next:
 		free(t);
 		free(t1);
 		free(role);
+		free(rrole);
 		free(tsrole);
 	}
 	fflush(stderr);
@@ -534,6 +577,8 @@ next:
 	   "(%ld)", bad_drop);
 	ok(bad_path == 0, "property: cpcv groups tested phi times (%ld)",
 	   bad_path);
+	ok(bad_refit == 0, "property: a reused model's training set is its "
+	   "fold's (%ld)", bad_refit);
 }
 
 int

@@ -32,7 +32,8 @@ field(const struct bp_perf_result *r, const char *key)
 		const char *key;
 		size_t off;
 	} map[] = {
-		{ "total_return", offsetof(struct bp_perf_result, total_return) },
+		{ "total_return", offsetof(struct bp_perf_result,
+					   total_return) },
 		{ "log_return", offsetof(struct bp_perf_result, log_return) },
 		{ "annual_return", offsetof(struct bp_perf_result,
 					    annual_return) },
@@ -150,7 +151,8 @@ hand_cases(void)
 	is_close(r.exposure, 0.5, 0, "exposure = 2/4");
 	is_close(r.avg_gross_exposure, 0.375, 1e-15, "mean gross = 1.5/4");
 	is_close(r.turnover, 3, 1e-15, "turnover = 300 / 100");
-	is_close(r.annual_turnover, 189, 1e-12, "annual turnover = 3 / (4/252)");
+	is_close(r.annual_turnover, 189, 1e-12,
+		 "annual turnover = 3 / (4/252)");
 	ok(r.trades == 1 && r.wins == 0 && r.losses == 0 &&
 	   r.win_rate == 0 && isnan(r.profit_factor) && r.expectancy == 0 &&
 	   r.avg_bars_held == 2, "a zero-pnl trade is neither win nor loss");
