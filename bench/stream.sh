@@ -107,5 +107,5 @@ line() {
 	echo
 	echo "the default level and why (lib/stream.h, measured here earlier):"
 	sed -n '/Default zstd level/,/define BP_ZSTD_LEVEL_DEFAULT/p' \
-		lib/stream.h | sed 's,^ \* \{0\,1\},,; s,^ \*/$,,'
+		lib/stream.h | sed 's,^ \*/$,,; s,^ \* \{0\,1\},,'
 } | tee "$res"
