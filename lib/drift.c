@@ -70,7 +70,8 @@ bp_drift_sort(double *x, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		k[i] = dkey(x[i]);
 		for (int p = 0; p < RADIX_PASSES; p++)
-			hist[p][(k[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+			hist[p][(k[i] >> (p * RADIX_BITS)) &
+				(RADIX_SIZE - 1)]++;
 	}
 	src = k;
 	dst = tmp;

@@ -124,7 +124,7 @@ double bp_drift_wasserstein(const double *a, size_t na, const double *b,
 struct bp_moments {
 	size_t n;
 	double mean;
-	double sd;	/* sample standard deviation (ddof 1); NaN for n < 2 */
+	double sd;	/* sample standard deviation (n - 1); NaN, n < 2 */
 };
 void bp_drift_moments(struct bp_moments *m, const double *x, size_t n);
 
