@@ -52,7 +52,8 @@ load(void)
 		}
 		tstext[nrow] = bp_xstrdup(f[0]);
 		for (int i = 1; i < ncol; i++)
-			col[i][nrow] = i < n && *f[i] ? strtod(f[i], NULL) : NAN;
+			col[i][nrow] = i < n && *f[i] ? strtod(f[i], NULL)
+							: NAN;
 		nrow++;
 	}
 	fclose(fp);
@@ -95,14 +96,14 @@ check(enum bp_derived_kind kind, int k, const char *src)
 		if (first < 0 && !isnan(got))
 			first = r;
 		/* pandas sums differently (running sums): 1e-9 relative, or
-		 * absolute below 1, covers its rounding and not a wrong value */
+		 * absolute below 1, covers its rounding, not a wrong value */
 		if (isnan(got) != isnan(want) ||
 		    (!isnan(got) && fabs(got - want) > 1e-9 *
 		     (fabs(want) > 1 ? fabs(want) : 1))) {
 			if (bad < 0) {
 				bad = r;
-				printf("# %s row %d: got %.17g want %.17g\n", name,
-				       r, got, want);
+				printf("# %s row %d: got %.17g want %.17g\n",
+				       name, r, got, want);
 			}
 		}
 	}
