@@ -104,7 +104,7 @@ static const struct cmd {
 	  "usage: bp-fetch csv [-q | -v] [-o <file>] [--plain] --symbol <sym> "
 	  "[--timeframe <tf>] [--format <fmt>] [--map <role>=<col>,...] "
 	  "[--tz <offset>] [--on-bad <what>] [--dupes <which>] [--extra] "
-	  "[--store [--db <path>] [--batch <n>]] [<file>...]",
+	  "[--store] [--db <path>] [--batch <n>] [<file>...]",
 	  IN_HELP
 	  "  --extra               carry volume_quote, trades, taker_base,\n"
 	  "                        taker_quote, adj_close when present\n"

@@ -394,6 +394,15 @@ is_number(const char *s)
 	return bp_csv_parse_num(s, strlen(s), &v) == 0;
 }
 
+static int
+any_number(const struct head_rec *r)
+{
+	for (size_t k = 0; k < r->nf; k++)
+		if (is_number(r->f[k]))
+			return 1;
+	return 0;
+}
+
 /* Aliases of each role in generic headers (normalised names). */
 static const char *const aliases[BP_ROLE_N][8] = {
 	[BP_COL_OPEN] = { "open", "o", "open price", "opening price" },
@@ -529,10 +538,13 @@ detect_layout(struct layout *L, struct head *h, const struct bp_csv_opts *o,
 			norm_name(t, sizeof(t), h->rec[i].f[k]);
 			title_cdd |= strstr(t, "cryptodatadownload") != NULL;
 		}
-	has_header = 1;
-	for (size_t k = 0; k < h->rec[first].nf; k++)
-		if (is_number(h->rec[first].f[k]))
-			has_header = 0;
+	has_header = !any_number(&h->rec[first]);
+	/* a header whose width differs from the rows' (a trailing comma) */
+	if (!has_header && first > 0 && h->rec[first - 1].nf >= 2 &&
+	    !any_number(&h->rec[first - 1])) {
+		first--;
+		has_header = 1;
+	}
 	if (has_header) {
 		hr = &h->rec[first];
 		nf = hr->nf < MAX_COLS ? hr->nf : MAX_COLS;

@@ -211,6 +211,12 @@ rolling(const struct bp_derived *d, double x)
 	default:
 		break;
 	}
+	/* a constant window: exactly its value and a deviation of 0 (a sum
+	 * and division could be an ulp off and make a tiny noise std) */
+	for (int i = 1; i < n && w[i] == w[0]; i++)
+		if (i == n - 1)
+			return d->kind == BP_DERIVED_MEAN ? w[0] :
+			       d->kind == BP_DERIVED_STD ? 0.0 : NAN;
 	for (int i = 0; i < n; i++)
 		s += w[i];
 	m = s / n;

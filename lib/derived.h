@@ -34,8 +34,8 @@ enum bp_derived_kind {
 	BP_DERIVED_RANK,	/* percentile rank of x in the window, (0, 1] */
 	BP_DERIVED_RANGE,	/* (high - low) / close */
 	BP_DERIVED_BODY,	/* (close - open) / (high - low) */
-	BP_DERIVED_UPPER_WICK,	/* (high - max(open, close)) / (high - low) */
-	BP_DERIVED_LOWER_WICK,	/* (min(open, close) - low) / (high - low) */
+	BP_DERIVED_UPPER_WICK,	/* (high - max(open, close)) / range */
+	BP_DERIVED_LOWER_WICK,	/* (min(open, close) - low) / range */
 	BP_DERIVED_HOUR,	/* 0..23 */
 	BP_DERIVED_WEEKDAY,	/* 0 = Monday .. 6 = Sunday */
 	BP_DERIVED_MONTH,	/* 1..12 */

@@ -69,7 +69,7 @@ struct bp_featureset {
 	size_t nin;
 	struct producer *pr;
 	size_t npr;
-	size_t nslot, nfeat;	/* feature outputs: slots nin .. nin+nfeat */
+	size_t nslot, nfeat;	/* features: slots nin .. nin + nfeat */
 	double *val;
 	char **key;		/* per output column: ",\"name\":" */
 	size_t *keylen;
@@ -90,6 +90,7 @@ struct bp_featureset {
 	char **shape;
 	unsigned char *skip;
 	size_t nshape;
+	unsigned char *warned;	/* per output column: replaced an input */
 	struct bp_buf line;
 	struct bp_writer *w;	/* for the label callback's flush */
 	int failed;
@@ -189,7 +190,8 @@ make_keys(struct bp_featureset *f)
 }
 
 struct bp_featureset *
-bp_featureset_new(const struct bp_spec *spec, const struct bp_featureset_opts *opt)
+bp_featureset_new(const struct bp_spec *spec,
+		  const struct bp_featureset_opts *opt)
 {
 	struct bp_featureset *f = bp_xcalloc(1, sizeof(*f));
 	size_t c = 0;
@@ -270,6 +272,7 @@ bp_featureset_new(const struct bp_spec *spec, const struct bp_featureset_opts *o
 			need_base(f, BP_TA_NEED_HIGH | BP_TA_NEED_LOW);
 	}
 	make_keys(f);
+	f->warned = bp_xcalloc(spec->ncol + 1, 1);
 	warn_fuzzy_gaps(f);
 	return f;
 }
@@ -323,6 +326,7 @@ bp_featureset_free(struct bp_featureset **fp)
 		free(f->shape[i]);
 	free(f->shape);
 	free(f->skip);
+	free(f->warned);
 	free(f->key);
 	free(f->keylen);
 	free(f->in);
@@ -491,6 +495,11 @@ update_shape(struct bp_featureset *f, const struct bp_row *row)
 				hit = strcmp(key, name) == 0;
 			if (hit) {
 				f->skip[i] = 1;
+				if (!f->warned[c])
+					bp_warn("the input column '%s' is "
+						"replaced by the computed one",
+						key);
+				f->warned[c] = 1;
 				break;
 			}
 		}
@@ -788,13 +797,12 @@ bp_featureset_row(struct bp_featureset *f, const struct bp_row *row,
 		struct entry *e = NULL;
 		double *v = f->val;
 
+		if (keep && f->qlen >= f->qmax)
+			return row_error(name, row, "more than %zu rows wait "
+					 "for their labels (is one symbol "
+					 "missing for long?): sort the input "
+					 "by ts or raise --max-queue", f->qmax);
 		if (keep) {
-			if (f->qlen >= f->qmax)
-				return row_error(name, row, "more than %zu rows "
-						 "wait for their labels (is one "
-						 "symbol missing for long?): "
-						 "sort the input by ts or raise "
-						 "--max-queue", f->qmax);
 			e = entry_get(f);
 			render(f, row, &e->text);
 			enqueue(f, e);

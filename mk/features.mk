@@ -8,3 +8,4 @@ LIBSRC += lib/spec.c
 LIBSRC += lib/featureset.c
 BIN += bin/bp-features
 MAN1 += man/man1/bp-features.1
+UNIT += tests/unit/test-derived

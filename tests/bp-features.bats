@@ -286,3 +286,12 @@ man_blocks() {
 			{ echo "undocumented: $name"; false; }
 	done
 }
+
+@test "bp-features: an input column with a computed name is replaced, with a warning" {
+	bp-features -i rsi --label ret:1 --plain "$(FF btc-300.ndjson)" >once
+	run -0 --separate-stderr bp-features -i rsi --label ret:1 --plain once
+	[ "$stderr" = "bp-features: warning: the input column 'rsi_14' is replaced by the computed one
+bp-features: warning: the input column 'label_ret_1' is replaced by the computed one
+bp-features: warning: the input column 'label_ret_1_end' is replaced by the computed one" ]
+	diff -u once <(printf '%s\n' "$output")
+}

@@ -3,7 +3,11 @@
 # two writers at once.
 load helper
 
-setup() { bp_setup; }
+setup() {
+	bp_setup
+	# the tests look into the database with the sqlite3 shell (make deps)
+	command -v sqlite3 >/dev/null || skip "sqlite3 shell not installed"
+}
 
 F=$FIX/fetch
 DB=$BATS_TEST_TMPDIR/home/barpipe.db

@@ -271,6 +271,10 @@ test_detect(void)
 	detect("generic-semi.csv",
 	       "ts;o;h;l;c;v\n2024-01-02 10:00;1;2;0.5;1.5;10\n", NULL,
 	       BP_CSV_GENERIC, 1, 1704189600000LL, 1.5);
+	detect("trailing-comma.csv",
+	       "title line\nts,open,high,low,close,volume\n"
+	       "2024-01-02,1,2,0.5,1.5,10,\n2024-01-03,1,2,0.5,1.25,10,\n",
+	       NULL, BP_CSV_GENERIC, 2, 1704153600000LL, 1.5);
 	bp_csv_parse_map(&o, map, (char[64]){ 0 }, 64);
 	detect("positions.csv", "2024-01-02,1,2,0.5,1.5,10\n", &o,
 	       BP_CSV_GENERIC, 1, 1704153600000LL, 1.5);
