@@ -91,8 +91,8 @@ main(int argc, char **argv)
 	z = bp_xmalloc(zcap);
 	dbuf = bp_xmalloc(ZSTD_DStreamOutSize());
 	memset(z, 0, zcap);	/* no page faults inside the timing */
-	printf("%6s %12s %8s %14s\n", "level", "compress MB/s", "ratio",
-	       "decompress MB/s");
+	printf("%6s %12s %8s %14s   (libzstd %s)\n", "level", "compress MB/s",
+	       "ratio", "decompress MB/s", ZSTD_versionString());
 	for (int a = 2; a < argc; a++) {
 		int level = atoi(argv[a]);
 		double ct = 1e9, dt = 1e9;

@@ -60,8 +60,10 @@ line() {
 }
 
 {
-	echo "stream library, $rows bar rows (7 fields, $(($(wc -c <"$plain") / rows)) bytes/row plain)"
-	echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+	echo "stream library, $rows bar rows (7 fields," \
+		"$(($(wc -c <"$plain") / rows)) bytes/row plain)"
+	echo "machine: $(nproc) cores, $cpu"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	printf '%-42s %14s %14s\n' "rows/s, best of 3" "by wall clock" "by CPU time"
@@ -82,10 +84,12 @@ line() {
 	echo "number formatting and parsing, ns per number (1000000 each, CPU time):"
 	"$out/stream-fmt" 1000000
 	echo
-	echo "zstd levels as the writer uses them (128 KiB chunks, checksum), best of 3, CPU time:"
+	echo "zstd levels as the writer uses them (128 KiB chunks, checksum)," \
+		"best of 3, CPU time:"
 	echo "bar stream ($(($(wc -c <"$plain") / 1000000)) MB):"
 	"$out/stream-zlevel" "$plain" -5 -3 -1 1 3
-	echo "feature stream, bars + 20 indicator columns ($(($(wc -c <"$out/stream-features.ndjson") / 1000000)) MB):"
+	echo "feature stream, bars + 20 indicator columns" \
+		"($(($(wc -c <"$out/stream-features.ndjson") / 1000000)) MB):"
 	"$out/stream-zlevel" "$out/stream-features.ndjson" -5 -3 -1 1 3
 	# real bars when the shared data is there (BTC/ETH hourly, EURUSD
 	# minutes) and the same 20 feature columns computed on them
@@ -100,4 +104,8 @@ line() {
 		"$out/stream-zlevel" "$out/stream-real-features.ndjson" \
 			-5 -3 -1 1 3
 	fi
+	echo
+	echo "the default level and why (lib/stream.h, measured here earlier):"
+	sed -n '/Default zstd level/,/define BP_ZSTD_LEVEL_DEFAULT/p' \
+		lib/stream.h | sed 's,^ \*/$,,; s,^ \* \{0\,1\},,'
 } | tee "$res"

@@ -38,9 +38,9 @@ static const char help[] =
 	"      --gap N            expanding, sliding: gap before test (0)\n"
 	"      --step N           walk-forward: advance per fold (test size)\n"
 	"      --refit-every K    walk-forward: train every K folds (1)\n"
-	"      --embargo N|F      walk-forward: gap before test; purged-kfold,\n"
-	"                         cpcv: after each test block; N timestamps\n"
-	"                         or a fraction F < 1 of them (0)\n"
+	"      --embargo N|F      walk-forward: gap before test; purged-\n"
+	"                         kfold, cpcv: after each test block; N\n"
+	"                         timestamps or a fraction F < 1 of them (0)\n"
 	"      --groups N         cpcv: groups (6)\n"
 	"      --test-groups K    cpcv: test groups per split (2)\n"
 	"Label intervals (purging):\n"
@@ -293,8 +293,8 @@ check_model(struct opts *o)
 			json_decref(p);
 			if (!r)
 				bp_cli_usage_error("%s: not parameters of "
-						   "'%s'", o->c.grid ? "--grid" :
-						   "--space", o->kind);
+					"'%s'", o->c.grid ? "--grid" :
+					"--space", o->kind);
 			json_decref(r);
 		}
 		json_decref(t);

@@ -45,7 +45,7 @@ static const char help[] =
 	"  --ks-d <list>         KS statistic levels (0.05,0.1,0.2,0.3)\n"
 	"  --psi <list>          PSI levels (0.05,0.1,0.25,0.5)\n"
 	"  --js <list>           Jensen-Shannon levels (0.1,0.15,0.2,0.3)\n"
-	"  --wasserstein <list>  W1 levels, reference sd units (0.1,0.2,0.5,1)\n"
+	"  --wasserstein <list>  W1 levels, in reference sds (0.1,0.2,0.5,1)\n"
 	"  --mean-shift <list>   mean shift levels, sd units (0.1,0.25,0.5,1)\n"
 	"  --std-shift <list>    |sd ratio - 1| levels (0.1,0.25,0.5,1)\n"
 	"  --null-rate <list>    null rate change levels "
@@ -295,7 +295,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->input = optind < argc ? argv[optind] : NULL;
 	if (o->detect) {
 		if (!o->method_set || !o->det.column)
-			bp_cli_usage_error("--method and --column are required");
+			bp_cli_usage_error("--method and --column are "
+					   "required");
 		return;
 	}
 	if (o->json && o->table)

@@ -520,9 +520,9 @@ bp_cv_data_read(struct bp_cv_data *d, struct bp_reader *r,
 
 			bp_ts_format(a, ms);
 			bp_ts_format(b, d->ts[i - 1]);
-			rc = bp_error("%s:%ld: 'ts' goes back in time (%s after "
-				      "%s): input must be ordered by ts", name,
-				      ln, a, b);
+			rc = bp_error("%s:%ld: 'ts' goes back in time (%s "
+				      "after %s): input must be ordered by ts",
+				      name, ln, a, b);
 			break;
 		}
 		if (d->end_col) {
@@ -945,7 +945,8 @@ bp_cv_plan_diagram(struct bp_buf *b, const struct bp_cv_plan *p,
 			bp_buf_addc(b, ch[cell[c]]);
 		if (p->opt.scheme == BP_CV_WALK_FORWARD &&
 		    p->model_fold[f] != f)
-			bp_buf_addf(b, "  (model of fold %ld)", p->model_fold[f]);
+			bp_buf_addf(b, "  (model of fold %ld)",
+				    p->model_fold[f]);
 		bp_buf_addc(b, '\n');
 	}
 	if (T == cols)

@@ -89,15 +89,17 @@ struct bp_cv_opts {
 	enum bp_cv_scheme scheme;
 	long folds;		/* K: expanding, sliding, purged-kfold,
 				 * walk-forward without a size (5) */
-	long test_size;		/* expanding, sliding, walk-forward: T/(K+1) */
+	long test_size;		/* expanding, sliding, walk-forward:
+				 * T/(K+1) */
 	long train_size;	/* sliding: required; walk-forward:
 				 * T - K*N - embargo */
 	long gap;		/* expanding, sliding: gap before each test */
 	long step;		/* walk-forward: 0 = test_size */
 	long refit_every;	/* walk-forward: 0 or 1 = refit every fold */
-	long embargo;		/* walk-forward: gap before test; purged-kfold,
-				 * cpcv: after each test block */
-	double embargo_frac;	/* >= 0: embargo = floor(frac * T) instead */
+	long embargo;		/* walk-forward: gap before test;
+				 * purged-kfold, cpcv: after each test
+				 * block */
+	double embargo_frac;	/* >= 0: embargo = floor(frac * T) */
 	long groups;		/* cpcv N (6) */
 	long test_groups;	/* cpcv k (2) */
 };
@@ -164,9 +166,9 @@ void bp_cv_roles(const struct bp_cv_plan *p, long f, size_t n, const long *t,
 struct bp_cv_data {
 	size_t n;		/* rows */
 	long nts;		/* distinct timestamps */
-	int64_t *tsv;		/* nts distinct timestamps (ms), increasing */
+	int64_t *tsv;		/* nts distinct timestamps (ms), rising */
 	int64_t *ts;		/* n: each row's ts (ms) */
-	int64_t *end;		/* n: its label end (ms), INT64_MIN if null */
+	int64_t *end;		/* n: label end (ms); INT64_MIN: null */
 	long *t;		/* n: timestamp index of each row */
 	long *t1;		/* n: label end index, NULL when unknown */
 	char *text;		/* the rows as read, each NUL-terminated */
@@ -178,7 +180,7 @@ struct bp_cv_data {
 	size_t ninputs;
 	char *end_col;		/* label end column looked for, or NULL */
 	int end_seen;		/* some row holds end_col */
-	const char *t1_source;	/* "column", "horizon" or NULL (unknown) */
+	const char *t1_source;	/* "column", "horizon"; NULL: unknown */
 	long horizon;		/* when t1_source is "horizon" */
 	size_t textlen, textalloc, alloc;
 };

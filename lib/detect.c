@@ -52,7 +52,7 @@ struct bp_detector {
 	int cnt[ADWIN_LEVELS];
 	int top;			/* highest level in use + 1 */
 	uint64_t width;
-	double total, var;		/* window sum and squared deviations */
+	double total, var;		/* window sum, squared deviations */
 	int tick;
 	/* Page-Hinkley */
 	uint64_t ph_n;
@@ -78,7 +78,8 @@ bp_detector_new(const struct bp_detect_params *p)
 			d->p.max_buckets = 5;
 		if (d->p.max_buckets > ADWIN_MAX_M)
 			d->p.max_buckets = ADWIN_MAX_M;
-		d->lv = bp_xcalloc((size_t)ADWIN_LEVELS * (d->p.max_buckets + 1),
+		d->lv = bp_xcalloc((size_t)ADWIN_LEVELS *
+				   (d->p.max_buckets + 1),
 				   sizeof(*d->lv));
 		break;
 	case BP_DETECT_PAGE_HINKLEY:
@@ -127,7 +128,7 @@ bp_detector_buckets(const struct bp_detector *d)
 	return n;
 }
 
-/* ---- ADWIN ----------------------------------------------------------------- */
+/* ---- ADWIN --------------------------------------------------------------- */
 
 /* The buckets of size 2^i, oldest first. */
 static struct bucket *
@@ -275,7 +276,8 @@ adwin_check(struct bp_detector *d, struct bp_detect_event *ev)
 		ev->bound = sp.eps;
 		ev->up = sp.diff < 0;
 		ev->mean_before = sp.s0 / sp.n0;
-		ev->mean_after = (d->total - sp.s0) / ((double)d->width - sp.n0);
+		ev->mean_after = (d->total - sp.s0) /
+				 ((double)d->width - sp.n0);
 	}
 	do
 		adwin_drop_oldest(d);
@@ -295,7 +297,7 @@ adwin_update(struct bp_detector *d, double x, struct bp_detect_event *ev)
 	return adwin_check(d, ev);
 }
 
-/* ---- Page-Hinkley ---------------------------------------------------------- */
+/* ---- Page-Hinkley -------------------------------------------------------- */
 
 static void
 ph_reset(struct bp_detector *d)
@@ -335,7 +337,7 @@ ph_update(struct bp_detector *d, double x, struct bp_detect_event *ev)
 	return 1;
 }
 
-/* ---- CUSUM ------------------------------------------------------------------ */
+/* ---- CUSUM --------------------------------------------------------------- */
 
 static int
 cusum_update(struct bp_detector *d, double x, struct bp_detect_event *ev)
@@ -400,7 +402,7 @@ bp_detector_update(struct bp_detector *d, double x, struct bp_detect_event *ev)
 	return hit;
 }
 
-/* ---- over a stream ----------------------------------------------------------- */
+/* ---- over a stream ------------------------------------------------------- */
 
 struct series {
 	char *symbol;

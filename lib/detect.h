@@ -72,7 +72,7 @@ struct bp_detect_event {
 				   Page-Hinkley the mean since the last
 				   reset, CUSUM the warm-up mean */
 	double mean_after;	/* ADWIN: the newer sub-window W1; else NaN */
-	double width;		/* ADWIN window after the cut; NaN otherwise */
+	double width;		/* ADWIN: the window after the cut */
 	int up;			/* 1 for an increase, 0 a decrease */
 };
 

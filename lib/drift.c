@@ -70,7 +70,8 @@ bp_drift_sort(double *x, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		k[i] = dkey(x[i]);
 		for (int p = 0; p < RADIX_PASSES; p++)
-			hist[p][(k[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+			hist[p][(k[i] >> (p * RADIX_BITS)) &
+				(RADIX_SIZE - 1)]++;
 	}
 	src = k;
 	dst = tmp;
@@ -784,6 +785,26 @@ bp_drift_bin_counts(size_t *counts, const double *edges, size_t nedges,
 		while (e < nedges && edges[e] < x[i])
 			e++;
 		counts[e]++;
+	}
+}
+
+void
+bp_drift_bin_counts_unsorted(size_t *counts, const double *edges,
+			     size_t nedges, const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t lo = 0, hi = nedges;
+
+		/* the number of edges below x[i] */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (edges[mid] < x[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		counts[lo]++;
 	}
 }
 

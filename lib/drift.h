@@ -92,6 +92,10 @@ size_t bp_drift_edges(double *edges, const double *ref, size_t n, int bins);
 void bp_drift_bin_counts(size_t *counts, const double *edges, size_t nedges,
 			 const double *x, size_t n);
 
+/* The same for x in any order (a binary search per value). */
+void bp_drift_bin_counts_unsorted(size_t *counts, const double *edges,
+				  size_t nedges, const double *x, size_t n);
+
 /*
  * PSI = sum (c_i - r_i) ln(c_i / r_i) over k bins, with r_i = rc[i] / rn
  * and c_i = cc[i] / cn each floored at eps (no renormalisation).
@@ -120,7 +124,7 @@ double bp_drift_wasserstein(const double *a, size_t na, const double *b,
 struct bp_moments {
 	size_t n;
 	double mean;
-	double sd;	/* sample standard deviation (ddof 1); NaN for n < 2 */
+	double sd;	/* sample standard deviation (n - 1); NaN, n < 2 */
 };
 void bp_drift_moments(struct bp_moments *m, const double *x, size_t n);
 

@@ -37,7 +37,7 @@ struct bp_driftcmp_sample {
 	long no_ts_line;	/* first line without a ts, 0 if none */
 	struct dcol *cols;
 	size_t ncols, acols;
-	size_t *slots;		/* open-addressing index: col + 1, 0 empty */
+	size_t *slots;		/* open addressing: column + 1, 0 empty */
 	size_t nslots;
 	int *pos;		/* column of each field position last row */
 	size_t apos;
@@ -704,7 +704,7 @@ bp_driftcmp_column(const struct bp_driftcmp_opts *o, const char *name,
 		json_object_set_new(t, "js", e);
 		level = max_level(level, l);
 
-		/* sd-normalised figures are undefined for a constant reference */
+		/* no sd-normalised figures for a constant reference */
 		w1 = bp_drift_wasserstein(x, nx, y, ny);
 		w1sd = mx.sd > 0 ? w1 / mx.sd : NAN;
 		shift = mx.sd > 0 ? (my.mean - mx.mean) / mx.sd : NAN;
@@ -842,8 +842,10 @@ compare_categories(const struct bp_driftcmp_opts *o,
 		json_t *e = json_object();
 
 		json_object_set_new(e, "value", json_string(lv[i]));
-		json_object_set_new(e, "n_ref", json_integer((json_int_t)rc[i]));
-		json_object_set_new(e, "n_cur", json_integer((json_int_t)cc[i]));
+		json_object_set_new(e, "n_ref",
+				    json_integer((json_int_t)rc[i]));
+		json_object_set_new(e, "n_cur",
+				    json_integer((json_int_t)cc[i]));
 		setnum(e, "ref", na ? (double)rc[i] / (double)na : NAN);
 		setnum(e, "cur", nb ? (double)cc[i] / (double)nb : NAN);
 		json_array_append_new(cats, e);
@@ -1072,7 +1074,8 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 	json_t *opt;
 
 	nr = bp_driftcmp_select(ref, &o->ref_window, "--ref-window", rm);
-	nc = nr < 0 ? -1 : bp_driftcmp_select(cur, &o->cur_window, "--cur-window",
+	nc = nr < 0 ? -1 : bp_driftcmp_select(cur, &o->cur_window,
+					      "--cur-window",
 				       cm);
 	if (nr < 0 || nc < 0)
 		goto fail;
@@ -1152,9 +1155,11 @@ bp_driftcmp_run(const struct bp_driftcmp_opts *o,
 	json_object_set_new(report, "name", o->name ? json_string(o->name)
 						    : json_null());
 	json_object_set_new(report, "reference",
-			    bp_driftcmp_source_json(ref, &o->ref_window, rm, nr));
+			    bp_driftcmp_source_json(ref, &o->ref_window, rm,
+						    nr));
 	json_object_set_new(report, "current",
-			    bp_driftcmp_source_json(cur, &o->cur_window, cm, nc));
+			    bp_driftcmp_source_json(cur, &o->cur_window, cm,
+						    nc));
 	opt = json_object();
 	json_object_set_new(opt, "bins", json_integer(o->bins));
 	setnum(opt, "psi_epsilon", o->psi_eps);

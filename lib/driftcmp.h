@@ -119,7 +119,7 @@ enum bp_driftcmp_task {
 };
 
 struct bp_driftcmp_opts {
-	const char *const *columns;	/* NULL: every common numeric column */
+	const char *const *columns;	/* NULL: every common numeric one */
 	size_t ncolumns;
 	int include_labels;		/* default selection keeps label_* */
 	int bins;			/* PSI / JS bins, >= 1 */

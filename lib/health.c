@@ -54,7 +54,7 @@ level_json(enum bp_level l)
 	return json_string(bp_level_name(l));
 }
 
-/* ---- the sketch ------------------------------------------------------------ */
+/* ---- the sketch ---------------------------------------------------------- */
 
 /*
  * A feature (or the score) of the current rows, y (ny values out of rows),
@@ -194,7 +194,7 @@ gather(const double *v, const unsigned char *mask, size_t nrows, size_t *n,
 	return x;
 }
 
-/* ---- performance -------------------------------------------------------------- */
+/* ---- performance --------------------------------------------------------- */
 
 static const char *const graded_binary[] = { "logloss", "auc", "accuracy",
 					     NULL };
@@ -256,7 +256,7 @@ performance(const struct bp_health_opts *o, const struct bp_model *m,
 	return perf;
 }
 
-/* ---- trend ---------------------------------------------------------------------- */
+/* ---- trend --------------------------------------------------------------- */
 
 /* An entry's metrics: its validation metrics, else its training ones. */
 static json_t *
@@ -301,7 +301,7 @@ trend(const json_t *versions, json_t *current, size_t rows)
 	return t;
 }
 
-/* ---- the report --------------------------------------------------------------------- */
+/* ---- the report ---------------------------------------------------------- */
 
 /* The model's score on every row of s (NaN where it cannot score). */
 static double *
@@ -339,8 +339,9 @@ check_features(const struct bp_model *m, const struct bp_driftcmp_sample *s,
 
 	for (size_t j = 0; j < bp_model_nfeatures(m); j++)
 		if (!bp_driftcmp_sample_numeric(s, feat[j]))
-			return bp_error("%s: the model's feature '%s' is %s",
-					name, feat[j], "missing or not numeric");
+			return bp_error("%s: the model's feature '%s' is "
+					"missing or not numeric", name,
+					feat[j]);
 	return 0;
 }
 

@@ -43,7 +43,7 @@ struct bp_health_opts {
 	const char *ref;		/* training rows, or NULL: the sketch */
 	struct bp_window cur_window;	/* current rows (default all) */
 	int bins;			/* with ref: PSI bins (10) */
-	double psi_eps;			/* floor of a bin's share (1e-4) */
+	double psi_eps;			/* floor of a share (1e-4) */
 	struct bp_severity sev;
 };
 

@@ -405,8 +405,9 @@ paths_json(const struct bp_search_data *sd, const struct bp_search_run *r,
 				long g = bp_cv_plan_group(p, sd->cv->t[row]);
 				double yi = sd->ds.y[row], t = yi;
 
-				if (bp_cv_plan_path(p, f, g) != q || isnan(yi) ||
-				    isnan(fo->out[i * no]) || nn >= cap)
+				if (bp_cv_plan_path(p, f, g) != q ||
+				    isnan(yi) || isnan(fo->out[i * no]) ||
+				    nn >= cap)
 					continue;
 				if (r->task == BP_TASK_MULTICLASS) {
 					t = -1;
@@ -464,8 +465,8 @@ bp_search_run_json(const struct bp_search_data *sd,
 		json_t *fo = json_array_get(folds, (size_t)f);
 
 		ms[f] = bp_metrics_to_json(&r->fold[f].m);
-		json_object_set_new(fo, "trained_rows",
-				    json_integer((json_int_t)r->fold[f].ntrain));
+		json_object_set_new(fo, "trained_rows", json_integer(
+				    (json_int_t)r->fold[f].ntrain));
 		json_object_set_new(fo, "metrics", json_incref(ms[f]));
 	}
 	json_object_set_new(doc, "mean", aggregate(ms, (size_t)r->nfolds, 0));
@@ -576,7 +577,8 @@ bp_search_write_oos(struct bp_writer *w, const struct bp_search_data *sd,
 
 		if (bp_row_parse(&row, cv->text + cv->off[i], cv->len[i], err,
 				 sizeof(err)) < 0) {
-			written = bp_error("%s:%ld: %s", cv->names[cv->input[i]],
+			written = bp_error("%s:%ld: %s",
+					   cv->names[cv->input[i]],
 					   cv->lineno[i], err);
 			break;
 		}

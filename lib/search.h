@@ -62,7 +62,7 @@ struct bp_search_fold {
 	struct bp_metrics m;	/* on the test rows with a label */
 	size_t ntrain;		/* labelled training rows the model saw */
 	size_t ntest;		/* test rows predicted */
-	size_t *rows;		/* keep: (ntest) cv row of each prediction */
+	size_t *rows;		/* keep: (ntest) cv row of each one */
 	double *out;		/* keep: (ntest, noutputs) model outputs */
 };
 
@@ -73,7 +73,8 @@ struct bp_search_run {
 	struct bp_search_fold *fold;
 	enum bp_task task;
 	size_t noutputs;
-	double classes[BP_MODEL_MAX_CLASSES];	/* multiclass outputs' labels */
+	/* multiclass: the label value of each output */
+	double classes[BP_MODEL_MAX_CLASSES];
 	size_t nclasses;
 	char **features;	/* the model's features, in order */
 	size_t nfeatures;

@@ -290,7 +290,8 @@ bp_report_table(struct bp_buf *b, const json_t *report)
 		const json_t *s = json_object_get(pred, "signal"), *cat;
 		const json_t *chi = json_object_get(s, "chi2");
 
-		bp_buf_addf(b, "\nsignal mix (%s):", str(s, "column", "signal"));
+		bp_buf_addf(b, "\nsignal mix (%s):",
+			    str(s, "column", "signal"));
 		json_array_foreach(json_object_get(s, "categories"), i, cat)
 			bp_buf_addf(b, " %s %.1f%%->%.1f%%",
 				    str(cat, "value", "?"),
@@ -363,7 +364,7 @@ prom_sample(struct prom *p, const char *metric, double x, ...)
 	va_list ap;
 
 	if (isnan(x))
-		return;		/* no value: no sample, rather than NaN */
+		return;		/* no value: no sample, not NaN */
 	bp_buf_addf(p->b, "barpipe_drift_%s", metric);
 	if (p->name)
 		prom_label(p->b, "name", p->name, &first);

@@ -77,7 +77,7 @@ struct bp_severity {
 	struct bp_thresholds mean_shift;   /* |mean shift| in ref sd units */
 	struct bp_thresholds std_shift;	   /* |sd_cur / sd_ref - 1| */
 	struct bp_thresholds null_rate;	   /* |null rate change| */
-	struct bp_thresholds degrade;	   /* metric degradation, percent */
+	struct bp_thresholds degrade;	   /* metric degradation, % */
 };
 void bp_severity_init(struct bp_severity *s);
 /* {"psi": [...], ...}.  New reference. */

@@ -377,3 +377,17 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	[ "$(jq -r .start bt.json)" = "$(jq -r '.folds[0].test.first' sum.json)" ]
 	jq -e '.trades > 0' bt.json
 }
+
+@test "bp-cv run: two symbols of one timestamp fall on the same side" {
+	# each row twice, as BTCUSDT and as ETHUSDT (f2 negated)
+	jq -c '., (.symbol = "ETHUSDT" | .f2 = -.f2)' "$L" >two.ndjson
+	bp-cv run "${WF[@]}" --model logreg --label label_up --oos oos \
+		--plain two.ndjson >sum.json
+	[ "$(jq -c '[.folds[].test.rows]' sum.json)" = '[60,60,60,56]' ]
+	[ "$(jq -c '[.folds[].test.timestamps]' sum.json)" = '[30,30,30,28]' ]
+	[ "$(wc -l <oos)" -eq 236 ]
+	# both symbols of every timestamp, tested by the same fold
+	[ "$(jq -r '"\(.ts) \(.fold)"' oos | uniq -c | awk '$1 != 2' | wc -l)" -eq 0 ]
+	[ "$(jq -r .symbol oos | sort | uniq -c | awk '{print $1}' | sort -u)" = 118 ]
+	jq -e '[.folds[].trained_rows] == [160, 160, 160, 160]' sum.json
+}

@@ -4,7 +4,7 @@
 # out-of-sample rows with score, signal and label) when the cv stage ran.
 # Out: $DEMO/drift.json (the report), $DEMO/drift.prom (Prometheus text),
 # $DEMO/drift-oos.json (prediction and performance drift),
-# $DEMO/drift-rsi.ndjson (where rsi_14 changed regime).
+# $DEMO/drift-natr.ndjson (where the volatility, natr_14, changed regime).
 set -euo pipefail
 
 in=$DEMO/btc.features.zst
@@ -47,8 +47,11 @@ if [ -f "$DEMO/oos.zst" ]; then
 	fi
 fi
 
-# where rsi_14 changed regime, by ADWIN (one row per detected change)
-bp-drift detect --method adwin --column rsi_14 --plain "$in" \
-	>"$DEMO/drift-rsi.ndjson"
-echo "rsi_14 regime changes (ADWIN): $(wc -l <"$DEMO/drift-rsi.ndjson")"
-head -3 "$DEMO/drift-rsi.ndjson" | jq -c '{ts, direction, mean_before, mean_after}'
+# where the volatility (natr_14) changed regime, by ADWIN: one row per
+# detected change, with the mean before and after (hourly volatility is
+# autocorrelated, so expect more changes than independent values would give)
+bp-drift detect --method adwin --column natr_14 --plain "$in" \
+	>"$DEMO/drift-natr.ndjson"
+echo "natr_14 regime changes (ADWIN): $(wc -l <"$DEMO/drift-natr.ndjson")"
+head -3 "$DEMO/drift-natr.ndjson" |
+	jq -c '{ts, direction, mean_before, mean_after}'

@@ -506,7 +506,8 @@ property(void)
 					end = t1[j];
 					for (size_t m = 0; m < n; m++)
 						if (role[m] == BP_CV_TEST &&
-						    t[m] >= lo && t[m] <= t[j] &&
+						    t[m] >= lo &&
+						    t[m] <= t[j] &&
 						    t1[m] > end)
 							end = t1[m];
 					if (role[i] == BP_CV_TRAIN &&
@@ -530,7 +531,7 @@ property(void)
 				    o.scheme != BP_CV_WALK_FORWARD && !near)
 					bad_drop++;
 			}
-			/* a fold reusing a model has that fold's training set */
+			/* a fold reusing a model has its training set */
 			if (p.model_fold[f] != f) {
 				bp_cv_roles(&p, p.model_fold[f], n, t, t1,
 					    rrole);

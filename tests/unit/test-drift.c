@@ -169,6 +169,24 @@ bins_case(void)
 	bp_drift_bin_counts(rc, edges, ne, x, s1.n);
 	bp_drift_bin_counts(cc, edges, ne, y, s2.n);
 	ok(ne == wne, "bins %s: %zu edges (want %zu)", name, ne, wne);
+	{
+		/* binning unsorted values gives the same counts */
+		size_t *uc = bp_xcalloc(k, sizeof(*uc));
+		double *yu = draw(&(struct splitmix){ 0 }, &s2);
+
+		memcpy(yu, y, s2.n * sizeof(*y));
+		for (long i = 0; i + 1 < s2.n; i += 2) {
+			double t = yu[i];
+
+			yu[i] = yu[s2.n - 1 - i];
+			yu[s2.n - 1 - i] = t;
+		}
+		bp_drift_bin_counts_unsorted(uc, edges, ne, yu, s2.n);
+		ok(!memcmp(uc, cc, k * sizeof(*uc)),
+		   "bins %s: unsorted binning agrees", name);
+		free(uc);
+		free(yu);
+	}
 	is_close(bp_drift_psi(rc, s1.n, cc, s2.n, k, 1e-4), want[0], TOL_SUM,
 		 "bins %s: psi", name);
 	is_close(bp_drift_js(rc, s1.n, cc, s2.n, k), want[1], TOL_SUM,
