@@ -15,7 +15,8 @@ include config.mk
 O ?= .
 PKGS = jansson libzstd sqlite3 libcurl
 DEB_PKGS = build-essential pkg-config libcsv-dev libjansson-dev libzstd-dev \
-	libsqlite3-dev libcurl4-openssl-dev bats zstd jq mandoc bsdextrautils
+	libsqlite3-dev libcurl4-openssl-dev bats zstd jq mandoc bsdextrautils \
+	sqlite3
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wformat=2 -Wvla -Wwrite-strings -Wundef
@@ -110,7 +111,8 @@ deps:
 deps-check:
 	@$(PKG_CONFIG) --exists $(PKGS) && [ -f /usr/include/csv.h ] && \
 		command -v bats >/dev/null && command -v zstd >/dev/null && \
-		command -v jq >/dev/null || $(MAKE) --no-print-directory deps
+		command -v jq >/dev/null && command -v sqlite3 >/dev/null || \
+		$(MAKE) --no-print-directory deps
 
 # ---- demo, bench ----
 demo: deps-check all

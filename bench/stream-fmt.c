@@ -2,10 +2,13 @@
  * stream-fmt: ns per number for bp_fmt_double and bp_parse_double on
  * several kinds of doubles, next to snprintf("%.17g") and strtod.
  * Usage: stream-fmt [count]   (default 1000000 numbers per kind)
+ * Times are CPU time of this process (clock(3)), so that other work on
+ * the machine disturbs them less than it would wall-clock time.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fmt.h"
 #include "util.h"
@@ -46,6 +49,12 @@ gen(struct bp_rng *r, int kind)
 	}
 }
 
+static double
+cpu(void)
+{
+	return (double)clock() / CLOCKS_PER_SEC;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -70,21 +79,21 @@ main(int argc, char **argv)
 		bp_rng_seed(&r, 42 + (uint64_t)k);
 		for (size_t i = 0; i < n; i++)
 			x[i] = gen(&r, k);
-		t0 = bp_now();
+		t0 = cpu();
 		for (size_t i = 0; i < n; i++)
 			len[i] = bp_fmt_double(txt + i * BP_FMT_BUFSZ, x[i]);
-		t1 = bp_now();
+		t1 = cpu();
 		for (size_t i = 0; i < n; i++)
 			sink += snprintf(buf, sizeof(buf), "%.17g", x[i]);
-		t2 = bp_now();
+		t2 = cpu();
 		for (size_t i = 0; i < n; i++) {
 			bp_parse_double(txt + i * BP_FMT_BUFSZ, len[i], &y);
 			bad += y != x[i];
 		}
-		t3 = bp_now();
+		t3 = cpu();
 		for (size_t i = 0; i < n; i++)
 			sink += strtod(txt + i * BP_FMT_BUFSZ, NULL);
-		t4 = bp_now();
+		t4 = cpu();
 		printf("%-28s %10.1f %10.1f %10.1f %10.1f%s\n", kind_name[k],
 		       (t1 - t0) * 1e9 / (double)n,
 		       (t2 - t1) * 1e9 / (double)n,

@@ -11,6 +11,7 @@
 int
 bp_atomic_open(struct bp_atomic *a, const char *path)
 {
+	struct stat st;
 	size_t n;
 	mode_t mask;
 	int fd;
@@ -18,6 +19,18 @@ bp_atomic_open(struct bp_atomic *a, const char *path)
 	memset(a, 0, sizeof(*a));
 	if (!path || strcmp(path, "-") == 0) {
 		a->fp = stdout;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/*
+		 * A device or a FIFO (/dev/null, a named pipe): write in
+		 * place, as a temporary renamed over it would replace it.
+		 */
+		a->fp = fopen(path, "w");
+		if (!a->fp)
+			return bp_error_errno("cannot open '%s'", path);
+		a->path = bp_xstrdup(path);
+		a->inplace = 1;
 		return 0;
 	}
 	n = strlen(path);
@@ -56,6 +69,15 @@ bp_atomic_commit(struct bp_atomic *a)
 
 	if (!a->fp)
 		return 0;
+	if (a->inplace) {
+		if (fflush(a->fp) != 0 || ferror(a->fp))
+			rc = bp_error_errno("cannot write '%s'", a->path);
+		if (fclose(a->fp) != 0 && rc == 0)
+			rc = bp_error_errno("cannot write '%s'", a->path);
+		free(a->path);
+		memset(a, 0, sizeof(*a));
+		return rc;
+	}
 	if (!a->path) {
 		a->fp = NULL;
 		return bp_close_stdout();
@@ -79,7 +101,9 @@ bp_atomic_commit(struct bp_atomic *a)
 void
 bp_atomic_abort(struct bp_atomic *a)
 {
-	if (a->fp && a->path) {
+	if (a->fp && a->inplace) {
+		fclose(a->fp);
+	} else if (a->fp && a->path) {
 		fclose(a->fp);
 		unlink(a->tmp);
 	}

@@ -5,7 +5,9 @@
  * rename(2) is atomic); bp_atomic_commit flushes, fsyncs and renames it over
  * path; bp_atomic_abort removes it.  A run that fails half-way therefore
  * never leaves a half-written summary, model or report behind.  path "-"
- * means stdout: commit then only flushes and checks it.
+ * means stdout: commit then only flushes and checks it.  A path that is a
+ * device or a FIFO (/dev/null, a named pipe) is written in place: renaming
+ * a temporary over it would replace the device.
  */
 #ifndef BP_ATOMIC_H
 #define BP_ATOMIC_H
@@ -16,6 +18,7 @@ struct bp_atomic {
 	FILE *fp;
 	char *path;	/* final name, NULL for stdout */
 	char *tmp;	/* temporary name */
+	int inplace;	/* path is a device or FIFO, written in place */
 };
 
 /* Returns 0 with a->fp ready, or -1 after reporting. */

@@ -1309,4 +1309,12 @@ static const uint64_t fmt_div10[17][2] = {
 	{ 0x039a5652fb113786ULL, 111 },	/* 10^16 */
 };
 
+/* trailing zeros: { k, inverse of 5^k mod 2^64, (2^64 - 1) / 10^k } */
+static const uint64_t fmt_ztab[4][3] = {
+	{ 8, 0xc767074b22e90e21ULL, 0x0000002af31dc461ULL },
+	{ 4, 0xd288ce703afb7e91ULL, 0x00068db8bac710cbULL },
+	{ 2, 0x8f5c28f5c28f5c29ULL, 0x028f5c28f5c28f5cULL },
+	{ 1, 0xcccccccccccccccdULL, 0x1999999999999999ULL },
+};
+
 #endif

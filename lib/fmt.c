@@ -133,6 +133,24 @@ bp_fmt_int(char *buf, int64_t v)
 	return len;
 }
 
+/*
+ * If *f is a multiple of 10^k (k = fmt_ztab[i][0]), divide it and return
+ * k, else 0: one multiplication by the inverse of 5^k and a rotation
+ * (see fmt_tables.py), no division.
+ */
+static inline int
+strip_zeros(uint64_t *f, int i)
+{
+	int k = (int)fmt_ztab[i][0];
+	uint64_t y = *f * fmt_ztab[i][1];
+
+	y = y >> k | y << (64 - k);
+	if (y > fmt_ztab[i][2])
+		return 0;
+	*f = y;
+	return k;
+}
+
 /* ---- Schubfach -------------------------------------------------------- */
 
 /* floor(q log10 2), floor(log10(3/4 2^q)), floor(e log2 10), |q|, |e| ~ 1e3 */
@@ -341,22 +359,10 @@ bp_fmt_double(char *buf, double x)
 	schubfach(q, c, &f, &e);
 print:
 	/* strip trailing zeros: at most 16 of them (f < 10^17) */
-	while (f % 100000000 == 0) {
-		f /= 100000000;
-		e += 8;
-	}
-	if (f % 10000 == 0) {
-		f /= 10000;
-		e += 4;
-	}
-	if (f % 100 == 0) {
-		f /= 100;
-		e += 2;
-	}
-	if (f % 10 == 0) {
-		f /= 10;
-		e += 1;
-	}
+	e += strip_zeros(&f, 0);
+	e += strip_zeros(&f, 0);
+	for (int i = 1; i < 4; i++)
+		e += strip_zeros(&f, i);
 	n = ndigits(f);
 	p = put_decimal(p, f, n, e);
 	*p = '\0';
@@ -364,6 +370,38 @@ print:
 }
 
 /* ---- parsing ---------------------------------------------------------- */
+
+/*
+ * If the eight bytes at p are all digits, *m = *m 10^8 + their value and
+ * return 1 (SWAR: a byte b is no digit when b - '0' borrows or b + 0x46
+ * reaches the high bit; then pairs, quads and the eight are combined by
+ * three multiplications).  Little-endian only; elsewhere always 0.
+ */
+static inline int
+eight_digits(const char *p, uint64_t *m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	if (((v - 0x3030303030303030ULL) | (v + 0x4646464646464646ULL)) &
+	    0x8080808080808080ULL)
+		return 0;
+	v -= 0x3030303030303030ULL;
+	/* byte pairs: 10 * first + second, in the low byte of each pair */
+	v = v * 10 + (v >> 8);
+	/* pairs into the whole: 10^6 a + 10^4 b + 100 c + d */
+	v = ((v & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32)) +
+	     ((v >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32))) >>
+	    32;
+	*m = *m * 100000000 + v;
+	return 1;
+#else
+	(void)p;
+	(void)m;
+	return 0;
+#endif
+}
 
 /*
  * Eisel-Lemire: the double nearest to man 10^e10 (man > 0), or -1 when
@@ -453,6 +491,8 @@ bp_parse_double(const char *s, size_t n, double *out)
 	if (*p == '0') {
 		p++;
 	} else if (*p >= '1' && *p <= '9') {
+		while (end - p >= 8 && ndig <= 11 && eight_digits(p, &m))
+			p += 8, ndig += 8;
 		while (p < end && *p >= '0' && *p <= '9') {
 			if (ndig < 19) {
 				m = m * 10 + (uint64_t)(*p - '0');
@@ -470,6 +510,12 @@ bp_parse_double(const char *s, size_t n, double *out)
 		p++;
 		if (p == end || *p < '0' || *p > '9')
 			return -1;
+		if (m == 0) {
+			while (p < end && *p == '0')
+				p++, exp10--;	/* leading zeros: no digit */
+		}
+		while (end - p >= 8 && ndig <= 11 && eight_digits(p, &m))
+			p += 8, ndig += 8, exp10 -= 8;
 		while (p < end && *p >= '0' && *p <= '9') {
 			if (m == 0 && *p == '0') {
 				exp10--;	/* leading zeros: no digit */

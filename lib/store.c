@@ -252,6 +252,27 @@ fail:
 	return -1;
 }
 
+/*
+ * Switching a new database to WAL takes an exclusive lock, and when two
+ * processes open the same new database at once SQLite answers SQLITE_BUSY
+ * at once instead of calling the busy handler (waiting could deadlock).
+ * Retry for as long as the busy timeout would have waited.
+ */
+static int
+set_wal(struct bp_store *s)
+{
+	for (int i = 0;; i++) {
+		int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL,
+				      NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || i >= 3000)
+			return bp_store_error(s, "cannot use WAL mode");
+		sqlite3_sleep(10);
+	}
+}
+
 struct bp_store *
 bp_store_open(const char *path, unsigned flags)
 {
@@ -285,8 +306,8 @@ bp_store_open(const char *path, unsigned flags)
 	sqlite3_busy_timeout(s->db, 30000);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (!(flags & BP_STORE_READONLY)) {
-		if (bp_store_exec(s, "PRAGMA journal_mode = WAL;"
-				     "PRAGMA synchronous = NORMAL;"
+		if (set_wal(s) < 0 ||
+		    bp_store_exec(s, "PRAGMA synchronous = NORMAL;"
 				     "PRAGMA foreign_keys = ON;") < 0 ||
 		    migrate(s) < 0) {
 			bp_store_free(&s);

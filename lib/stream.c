@@ -3,11 +3,12 @@
  *
  * Reader: raw bytes come from the descriptor in blocks; when the first
  * bytes carry the zstd frame magic every block goes through a
- * ZSTD_DStream, otherwise it is copied as is.  Lines are cut out of one
- * growing text buffer, so a line may be any length and memory stays
- * constant for bounded lines.  Concatenated frames decode one after the
- * other; input that ends inside a frame (the last ZSTD_decompressStream
- * return is non-zero) is an error, never a silently short stream.
+ * ZSTD_DStream, otherwise later blocks are read straight into the text
+ * buffer.  Lines are cut out of that one growing buffer (memchr for the
+ * newline), so a line may be any length and memory stays constant for
+ * bounded lines.  Concatenated frames decode one after the other; input
+ * that ends inside a frame (the last ZSTD_decompressStream return is
+ * non-zero) is an error, never a silently short stream.
  *
  * Row parser: a flat-object JSON parser that records, for each field, the
  * key, the type, the raw value text and (for strings) the unescaped text.
@@ -15,6 +16,11 @@
  *
  * Writer: rows are formatted straight into one output buffer, which is
  * compressed (or written) whenever it holds more than a block.
+ *
+ * Speed (bench/stream.sh): string text and digit runs are scanned eight
+ * bytes at a time, copies of short values avoid library calls, and a key
+ * the parser unescaped into the row's scratch is written back without a
+ * byte loop when it needs no escaping.  zstd's work dominates the rest.
  */
 #include "stream.h"
 
@@ -121,233 +127,325 @@ put_utf8(char *o, unsigned cp)
 	return 4;
 }
 
+/*
+ * The scanning below looks at eight bytes at a time (SWAR: SIMD within a
+ * register) on little-endian machines: special8() flags the bytes that
+ * end a plain run of string text.  Each term x is the classic "has a zero
+ * byte" test (x - 0x01..) & ~x & 0x80..; its lowest flagged byte is always
+ * exact (only a borrow from a lower true hit makes false ones above), so
+ * the lowest flagged byte of the union is the first special byte.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BP_SWAR 1
+#else
+#define BP_SWAR 0
+#endif
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Bytes of v that are '"', '\\' or a control character, as high bits. */
+static inline uint64_t
+special8(uint64_t v)
+{
+	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b) |
+		((v - ONES * 0x20) & ~v)) & HIGHS;
+}
+
+/* 1 for the bytes a JSON string cannot hold as they are. */
+static const unsigned char needs_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* '\\' */
+};
+
 struct parser {
-	const char *s, *p, *end;
+	const char *s, *end;
 	char *out;		/* next free byte in the row's scratch */
 	char *err;
 	size_t errlen;
 };
 
 static int
-perr(struct parser *ps, const char *what)
+perr(struct parser *ps, const char *p, const char *what)
 {
 	snprintf(ps->err, ps->errlen, "%s at byte %zu", what,
-		 (size_t)(ps->p - ps->s) + 1);
+		 (size_t)(p - ps->s) + 1);
 	return -1;
 }
 
-static void
-skip_ws(struct parser *ps)
+static inline const char *
+skip_ws(const char *p, const char *end)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-				   *ps->p == '\r' || *ps->p == '\n'))
-		ps->p++;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+			   *p == '\n'))
+		p++;
+	return p;
 }
 
-static int
-read_hex4(struct parser *ps, unsigned *cp)
+static const char *
+read_hex4(struct parser *ps, const char *p, unsigned *cp)
 {
 	unsigned v = 0;
 
-	if (ps->end - ps->p < 4)
-		return perr(ps, "truncated \\u escape");
+	if (ps->end - p < 4) {
+		perr(ps, p, "truncated \\u escape");
+		return NULL;
+	}
 	for (int i = 0; i < 4; i++) {
-		int h = hexval((unsigned char)ps->p[i]);
+		int h = hexval((unsigned char)p[i]);
 
-		if (h < 0)
-			return perr(ps, "bad \\u escape");
+		if (h < 0) {
+			perr(ps, p, "bad \\u escape");
+			return NULL;
+		}
 		v = v * 16 + (unsigned)h;
 	}
-	ps->p += 4;
 	*cp = v;
-	return 0;
+	return p + 4;
 }
 
-/* Parse a string at ps->p (on the opening quote) into scratch. */
-static int
-parse_string(struct parser *ps, const char **str, size_t *len)
+/* The escape at p (on the backslash) into *o; returns the end or NULL. */
+static const char *
+parse_escape(struct parser *ps, const char *p, char **o)
 {
-	char *o = ps->out;
-	const char *p;
+	unsigned cp, lo;
+	const char *q;
 
-	ps->p++;
+	if (++p == ps->end) {
+		perr(ps, p, "unterminated string");
+		return NULL;
+	}
+	switch (*p++) {
+	case '"': *(*o)++ = '"'; return p;
+	case '\\': *(*o)++ = '\\'; return p;
+	case '/': *(*o)++ = '/'; return p;
+	case 'b': *(*o)++ = '\b'; return p;
+	case 'f': *(*o)++ = '\f'; return p;
+	case 'n': *(*o)++ = '\n'; return p;
+	case 'r': *(*o)++ = '\r'; return p;
+	case 't': *(*o)++ = '\t'; return p;
+	case 'u':
+		break;
+	default:
+		perr(ps, p - 1, "bad escape in string");
+		return NULL;
+	}
+	if (!(p = read_hex4(ps, p, &cp)))
+		return NULL;
+	if (cp >= 0xd800 && cp < 0xdc00 && ps->end - p >= 6 && p[0] == '\\' &&
+	    p[1] == 'u') {
+		if (!(q = read_hex4(ps, p + 2, &lo)))
+			return NULL;
+		if (lo >= 0xdc00 && lo < 0xe000) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			p = q;
+		}
+	}
+	if (cp >= 0xd800 && cp < 0xe000)
+		cp = 0xfffd;	/* lone surrogate */
+	/* \u escapes take 6+ input bytes, at most 4 out */
+	*o += put_utf8(*o, cp);
+	return p;
+}
+
+/*
+ * Parse the string at p (on the opening quote) into scratch.  Returns the
+ * byte after the closing quote, or NULL after setting the error.  Plain
+ * runs are copied eight bytes at a time: the scratch has 16 bytes of slack
+ * beyond the line's length, and its text never runs ahead of the input.
+ */
+static inline const char *
+parse_string(struct parser *ps, const char *p, const char **str, size_t *len)
+{
+	const char *end = ps->end;
+	char *o = ps->out;
+
+	p++;
 	*str = o;
 	for (;;) {
-		/* copy the plain run in one go */
-		p = ps->p;
-		while (p < ps->end && *p != '"' && *p != '\\' &&
-		       (unsigned char)*p >= 0x20)
-			p++;
-		memcpy(o, ps->p, (size_t)(p - ps->p));
-		o += p - ps->p;
-		ps->p = p;
-		if (p == ps->end)
-			return perr(ps, "unterminated string");
-		if (*p == '"') {
-			ps->p++;
-			break;
-		}
-		if ((unsigned char)*p < 0x20)
-			return perr(ps, "control character in string");
-		/* escape */
-		ps->p++;
-		if (ps->p == ps->end)
-			return perr(ps, "unterminated string");
-		switch (*ps->p++) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {
-			unsigned cp, lo;
+#if BP_SWAR
+		while (end - p >= 8) {
+			uint64_t v, m;
 
-			if (read_hex4(ps, &cp) < 0)
-				return -1;
-			if (cp >= 0xd800 && cp < 0xdc00 && ps->end - ps->p >= 6 &&
-			    ps->p[0] == '\\' && ps->p[1] == 'u') {
-				const char *save = ps->p;
+			memcpy(&v, p, 8);
+			memcpy(o, &v, 8);
+			m = special8(v);
+			if (m) {
+				int k = __builtin_ctzll(m) >> 3;
 
-				ps->p += 2;
-				if (read_hex4(ps, &lo) < 0)
-					return -1;
-				if (lo >= 0xdc00 && lo < 0xe000)
-					cp = 0x10000 + ((cp - 0xd800) << 10) +
-					     (lo - 0xdc00);
-				else
-					ps->p = save;
+				p += k;
+				o += k;
+				goto special;
 			}
-			if (cp >= 0xd800 && cp < 0xe000)
-				cp = 0xfffd;	/* lone surrogate */
-			/* \u escapes take 6+ input bytes, at most 4 out */
-			o += put_utf8(o, cp);
+			p += 8;
+			o += 8;
+		}
+#endif
+		while (p < end && !needs_escape[(unsigned char)*p])
+			*o++ = *p++;
+		if (p == end) {
+			perr(ps, p, "unterminated string");
+			return NULL;
+		}
+#if BP_SWAR
+special:
+#endif
+		if (*p == '"')
 			break;
+		if (*p != '\\') {
+			perr(ps, p, "control character in string");
+			return NULL;
 		}
-		default:
-			ps->p--;
-			return perr(ps, "bad escape in string");
-		}
+		if (!(p = parse_escape(ps, p, &o)))
+			return NULL;
 	}
 	*len = (size_t)(o - *str);
 	*o++ = '\0';
 	ps->out = o;
-	return 0;
+	return p + 1;
 }
 
-/* Validate a JSON number at ps->p; leave ps->p after it. */
-static int
-scan_number(struct parser *ps)
+/*
+ * The end of the run of digits at p.  A byte b is not a digit when
+ * b - '0' borrows (b < '0') or b + 0x46 carries into the high bit
+ * (b > '9'); as in special8(), the lowest flagged byte is exact.
+ */
+static inline const char *
+skip_digits(const char *p, const char *end)
 {
-	const char *p = ps->p, *end = ps->end;
+#if BP_SWAR
+	while (end - p >= 8) {
+		uint64_t v, m;
+
+		memcpy(&v, p, 8);
+		m = ((v - ONES * '0') | (v + ONES * 0x46)) & HIGHS;
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+/* Validate the JSON number at p; returns its end or NULL. */
+static inline const char *
+scan_number(struct parser *ps, const char *p)
+{
+	const char *end = ps->end;
 
 	if (p < end && *p == '-')
 		p++;
 	if (p < end && *p == '0') {
 		p++;
 	} else if (p < end && *p >= '1' && *p <= '9') {
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p + 1, end);
 	} else {
-		return perr(ps, "bad value");
+		perr(ps, p, "bad value");
+		return NULL;
 	}
 	if (p < end && *p == '.') {
 		p++;
 		if (p == end || *p < '0' || *p > '9') {
-			ps->p = p;
-			return perr(ps, "bad number");
+			perr(ps, p, "bad number");
+			return NULL;
 		}
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p + 1, end);
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p == end || *p < '0' || *p > '9') {
-			ps->p = p;
-			return perr(ps, "bad number");
+			perr(ps, p, "bad number");
+			return NULL;
 		}
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
-	ps->p = p;
-	return 0;
+	return p;
 }
 
-static int
-match_lit(struct parser *ps, const char *lit, size_t n)
+static inline const char *
+match_lit(struct parser *ps, const char *p, const char *lit, size_t n)
 {
-	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, lit, n) != 0)
-		return perr(ps, "bad value");
-	ps->p += n;
-	return 0;
+	if ((size_t)(ps->end - p) < n || memcmp(p, lit, n) != 0) {
+		perr(ps, p, "bad value");
+		return NULL;
+	}
+	return p + n;
 }
 
 int
 bp_row_parse(struct bp_row *row, const char *line, size_t len, char *err,
 	     size_t errlen)
 {
-	struct parser ps = { line, line, line + len, NULL, err, errlen };
+	struct parser ps = { line, line + len, NULL, err, errlen };
+	const char *p = line, *end = line + len;
 	struct bp_field *f;
 
-	/* unescaped text never outgrows the line (plus one NUL per string) */
-	if (row->scratchalloc < len + 1)
-		BP_GROW(row->scratch, row->scratchalloc, len + 1);
+	/* unescaped text never outgrows the line (a NUL per string takes
+	 * the place of its quotes); 16 more for the eight-byte copies */
+	if (row->scratchalloc < len + 16)
+		BP_GROW(row->scratch, row->scratchalloc, len + 16);
+	row->scratchlen = len + 16;
 	ps.out = row->scratch;
 	row->n = 0;
-	skip_ws(&ps);
-	if (ps.p == ps.end || *ps.p != '{')
-		return perr(&ps, "expected '{' (a row is one JSON object)");
-	ps.p++;
-	skip_ws(&ps);
-	if (ps.p < ps.end && *ps.p == '}') {
-		ps.p++;
+	p = skip_ws(p, end);
+	if (p == end || *p != '{')
+		return perr(&ps, p, "expected '{' (a row is one JSON object)");
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		p++;
 		goto tail;
 	}
 	for (;;) {
 		if (row->n == row->alloc)
 			BP_GROW(row->f, row->alloc, row->n + 1);
 		f = &row->f[row->n];
-		skip_ws(&ps);
-		if (ps.p == ps.end || *ps.p != '"')
-			return perr(&ps, "expected a key in double quotes");
-		if (parse_string(&ps, &f->key, &f->keylen) < 0)
+		if (p == end || *p != '"')
+			return perr(&ps, p, "expected a key in double quotes");
+		if (!(p = parse_string(&ps, p, &f->key, &f->keylen)))
 			return -1;
-		skip_ws(&ps);
-		if (ps.p == ps.end || *ps.p != ':')
-			return perr(&ps, "expected ':' after key");
-		ps.p++;
-		skip_ws(&ps);
-		if (ps.p == ps.end)
-			return perr(&ps, "missing value");
-		f->raw = ps.p;
+		if (p < end && *p == ':') {
+			p++;
+		} else {
+			p = skip_ws(p, end);
+			if (p == end || *p != ':')
+				return perr(&ps, p, "expected ':' after key");
+			p++;
+		}
+		p = skip_ws(p, end);
+		if (p == end)
+			return perr(&ps, p, "missing value");
+		f->raw = p;
 		f->str = NULL;
 		f->len = 0;
 		f->boolean = 0;
-		switch (*ps.p) {
+		switch (*p) {
 		case '"':
 			f->type = BP_STR;
-			if (parse_string(&ps, &f->str, &f->len) < 0)
-				return -1;
+			p = parse_string(&ps, p, &f->str, &f->len);
 			break;
 		case 't':
 			f->type = BP_BOOL;
 			f->boolean = 1;
-			if (match_lit(&ps, "true", 4) < 0)
-				return -1;
+			p = match_lit(&ps, p, "true", 4);
 			break;
 		case 'f':
 			f->type = BP_BOOL;
-			if (match_lit(&ps, "false", 5) < 0)
-				return -1;
+			p = match_lit(&ps, p, "false", 5);
 			break;
 		case 'n':
 			f->type = BP_NULL;
-			if (match_lit(&ps, "null", 4) < 0)
-				return -1;
+			p = match_lit(&ps, p, "null", 4);
 			break;
 		case '{':
 		case '[':
@@ -357,27 +455,32 @@ bp_row_parse(struct bp_row *row, const char *line, size_t len, char *err,
 			return -1;
 		default:
 			f->type = BP_NUM;
-			if (scan_number(&ps) < 0)
-				return -1;
+			p = scan_number(&ps, p);
 			break;
 		}
-		f->rawlen = (size_t)(ps.p - f->raw);
+		if (!p)
+			return -1;
+		f->rawlen = (size_t)(p - f->raw);
 		row->n++;
-		skip_ws(&ps);
-		if (ps.p < ps.end && *ps.p == ',') {
-			ps.p++;
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
 			continue;
 		}
-		if (ps.p < ps.end && *ps.p == '}') {
-			ps.p++;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}') {
+			p++;
 			break;
 		}
-		return perr(&ps, "expected ',' or '}'");
+		return perr(&ps, p, "expected ',' or '}'");
 	}
 tail:
-	skip_ws(&ps);
-	if (ps.p != ps.end)
-		return perr(&ps, "text after the object");
+	p = skip_ws(p, end);
+	if (p != end)
+		return perr(&ps, p, "text after the object");
 	return 0;
 }
 
@@ -396,6 +499,7 @@ struct bp_reader {
 	char *buf;		/* decoded text */
 	size_t start, end, alloc;
 	int in_eof;
+	int plain;		/* plain text: read(2) straight into buf */
 	size_t scan;		/* bytes after start known to hold no '\n' */
 };
 
@@ -513,6 +617,23 @@ make_room(struct bp_reader *r, size_t want)
 static int
 fill(struct bp_reader *r)
 {
+	if (r->plain && !r->in_eof) {
+		/* plain text after the first block: read straight into buf */
+		ssize_t n;
+
+		make_room(r, IN_BLOCK);
+		do
+			n = read(r->fd, r->buf + r->end, r->alloc - r->end);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return bp_error_errno("cannot read '%s'", r->name);
+		if (n > 0) {
+			r->end += (size_t)n;
+			return 1;
+		}
+		r->in_eof = 1;
+		return 0;
+	}
 	for (;;) {
 		if (r->in_pos == r->in_len && !r->zfull) {
 			ssize_t n;
@@ -562,6 +683,7 @@ fill(struct bp_reader *r)
 			memcpy(r->buf + r->end, r->in + r->in_pos, n);
 			r->end += n;
 			r->in_pos = r->in_len;
+			r->plain = 1;
 			return 1;
 		} else {
 			ZSTD_inBuffer zin = { r->in, r->in_len, r->in_pos };
@@ -679,6 +801,7 @@ struct bp_writer {
 	int fd;
 	char *name;		/* for messages */
 	char *path, *tmp;	/* -o target and its temporary */
+	int own_fd;		/* -o onto a device or FIFO, written in place */
 	int zstd, failed, first;
 	ZSTD_CCtx *cctx;
 	char *buf;		/* formatted text */
@@ -739,6 +862,15 @@ drain(struct bp_writer *w, ZSTD_EndDirective mode)
 	}
 }
 
+/* 0 when path exists and is not a regular file (a device, a FIFO). */
+static int
+is_regular_target(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 || S_ISREG(st.st_mode);
+}
+
 struct bp_writer *
 bp_writer_open(const char *path, unsigned flags)
 {
@@ -751,6 +883,19 @@ bp_writer_open(const char *path, unsigned flags)
 		w->name = bp_xstrdup("<stdout>");
 		if (isatty(STDOUT_FILENO))
 			flags |= BP_WRITER_PLAIN;
+	} else if (!is_regular_target(path)) {
+		/*
+		 * A device or a FIFO (-o /dev/null, a named pipe): write in
+		 * place.  A temporary renamed over it would replace the node.
+		 */
+		w->name = bp_xstrdup(path);
+		w->fd = open(path, O_WRONLY);
+		if (w->fd < 0) {
+			bp_error_errno("cannot open '%s'", path);
+			bp_writer_abort(&w);
+			return NULL;
+		}
+		w->own_fd = 1;
 	} else {
 		size_t n = strlen(path);
 
@@ -827,6 +972,8 @@ bp_writer_abort(struct bp_writer **wp)
 		close(w->fd);
 		unlink(w->tmp);
 	}
+	if (w->own_fd && w->fd >= 0)
+		close(w->fd);
 	writer_free(w);
 	*wp = NULL;
 }
@@ -853,6 +1000,12 @@ bp_writer_close(struct bp_writer **wp)
 			unlink(w->tmp);
 		free(w->tmp);
 		w->tmp = NULL;
+	}
+	if (rc == 0 && w->own_fd) {
+		w->own_fd = 0;
+		if (close(w->fd) < 0)
+			rc = bp_error_errno("cannot write '%s'", w->name);
+		w->fd = -1;
 	}
 	if (rc < 0) {
 		bp_writer_abort(wp);
@@ -892,20 +1045,45 @@ wput(struct bp_writer *w, const char *s, size_t n)
 
 static const char hexdig[] = "0123456789abcdef";
 
-/* Escaped JSON string into dst (room for 6n+2); returns length. */
+/*
+ * Escaped JSON string into dst (room for 6n+2); returns length.  Plain
+ * runs move eight bytes at a time (reading only inside s; dst has room).
+ */
 static size_t
 escape_into(char *dst, const char *s, size_t n)
 {
 	char *o = dst;
+	size_t i = 0;
+	unsigned char c;
 
 	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (;;) {
+#if BP_SWAR
+		while (n - i >= 8) {
+			uint64_t v, m;
 
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			continue;
+			memcpy(&v, s + i, 8);
+			memcpy(o, &v, 8);
+			m = special8(v);
+			if (m) {
+				int k = __builtin_ctzll(m) >> 3;
+
+				i += (size_t)k;
+				o += k;
+				goto special;
+			}
+			i += 8;
+			o += 8;
 		}
+#endif
+		while (i < n && !needs_escape[(unsigned char)s[i]])
+			*o++ = s[i++];
+		if (i == n)
+			break;
+#if BP_SWAR
+special:
+#endif
+		c = (unsigned char)s[i++];
 		*o++ = '\\';
 		switch (c) {
 		case '"': *o++ = '"'; break;
@@ -925,6 +1103,32 @@ escape_into(char *dst, const char *s, size_t n)
 	}
 	*o++ = '"';
 	return (size_t)(o - dst);
+}
+
+/* Copy n bytes; short runs by overlapping fixed-size moves, not a call. */
+static inline void
+copy_small(char *d, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a, b;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		memcpy(d, s, n);
+	}
 }
 
 void
@@ -963,18 +1167,60 @@ bp_writer_begin(struct bp_writer *w)
 	w->first = 1;
 }
 
+/*
+ * Quote a key of at most 16 bytes that the parser left in the row's
+ * scratch, if it needs no escaping; returns its length, or 0.  The
+ * scratch keeps 16 readable bytes after every key, so two eight-byte loads
+ * are safe; the bytes past the key are masked to 'a' before the test.  A
+ * tool may point a field's key elsewhere, hence the address check.
+ */
+static inline size_t
+quote_scratch_key(char *o, const struct bp_row *row, const char *key,
+		  size_t n)
+{
+#if BP_SWAR
+	uintptr_t k = (uintptr_t)key, s = (uintptr_t)row->scratch;
+	uint64_t a, b, ka, kb;
+
+	if (n > 16 || k < s || k - s + 16 > row->scratchlen)
+		return 0;
+	memcpy(&a, key, 8);
+	memcpy(&b, key + 8, 8);
+	ka = n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+	kb = n >= 16 ? ~0ULL : n <= 8 ? 0 : (1ULL << (8 * (n - 8))) - 1;
+	if (special8((a & ka) | (ONES * 'a' & ~ka)) |
+	    special8((b & kb) | (ONES * 'a' & ~kb)))
+		return 0;
+	o[0] = '"';
+	memcpy(o + 1, &a, 8);
+	memcpy(o + 9, &b, 8);
+	o[n + 1] = '"';
+	return n + 2;
+#else
+	(void)o;
+	(void)row;
+	(void)key;
+	(void)n;
+	return 0;
+#endif
+}
+
 void
 bp_writer_copy_field(struct bp_writer *w, const struct bp_row *row, size_t i)
 {
 	const struct bp_field *f = &row->f[i];
+	size_t k;
 
-	wroom(w, 6 * f->keylen + 4 + f->rawlen);
+	wroom(w, 6 * f->keylen + 24 + f->rawlen);
 	if (!w->first)
 		w->buf[w->len++] = ',';
 	w->first = 0;
-	w->len += escape_into(w->buf + w->len, f->key, f->keylen);
+	k = quote_scratch_key(w->buf + w->len, row, f->key, f->keylen);
+	if (k == 0)
+		k = escape_into(w->buf + w->len, f->key, f->keylen);
+	w->len += k;
 	w->buf[w->len++] = ':';
-	memcpy(w->buf + w->len, f->raw, f->rawlen);
+	copy_small(w->buf + w->len, f->raw, f->rawlen);
 	w->len += f->rawlen;
 }
 

@@ -233,8 +233,11 @@ bp_buf_reset(struct bp_buf *b)
 void
 bp_buf_grow(struct bp_buf *b, size_t n)
 {
-	if (b->len + n + 1 > b->alloc)
+	if (b->len + n + 1 > b->alloc) {
 		bp_grow((void **)&b->s, &b->alloc, b->len + n + 1, 1);
+		/* a fresh buffer is "", also when detached unwritten */
+		b->s[b->len] = '\0';
+	}
 }
 
 void

@@ -195,6 +195,268 @@ reader_cases(void)
 	unlink(path);
 }
 
+/* JSON escaping from the definition (RFC 8259, section 7), quotes added. */
+static size_t
+ref_escape(char *o, const char *s, size_t n)
+{
+	char *start = o;
+
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (c == '\t') {
+			*o++ = '\\';
+			*o++ = 't';
+		} else if (c < 0x20) {
+			o += sprintf(o, "\\u%04x", c);
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	return (size_t)(o - start);
+}
+
+/*
+ * Strings of every length up to 40 with one special byte at every
+ * position: the eight-byte scanning in the parser and the writer must
+ * find it wherever it falls.  Each string is a key and a value; the row
+ * is parsed, checked, copied through a writer and read back byte for
+ * byte, and written again through the writer's own key/string path.
+ */
+static void
+scan_cases(void)
+{
+	static const char special[] = { '"', '\\', '\n', '\t', 1, 0x1f };
+	char path[] = "/tmp/bp-test-stream-XXXXXX";
+	int fd = mkstemp(path), bad_parse = 0, bad_ctl = 0, bad_back = 0;
+	struct bp_writer *w;
+	struct bp_reader *r;
+	char s[48], esc[320], line[700], want[700];
+	size_t nrows = 0;
+
+	close(fd);
+	w = bp_writer_open(path, 0);
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t k = 0; k <= len; k++) {
+			for (size_t j = 0; j < sizeof(special); j++) {
+				size_t n;
+
+				/* k == len: no special byte, UTF-8 instead */
+				memset(s, 'x', len);
+				s[len] = '\0';
+				if (k < len)
+					s[k] = special[j];
+				else if (len >= 2)
+					memcpy(s + len - 2, "\xc3\xa9", 2);
+				ref_escape(esc, s, len);
+				n = (size_t)snprintf(line, sizeof(line),
+						     "{%s:%s,\"n\":-12.5e3}",
+						     esc, esc);
+				if (bp_row_parse(&row, line, n, err,
+						 sizeof(err)) < 0 ||
+				    row.n != 2 || row.f[0].keylen != len ||
+				    memcmp(row.f[0].key, s, len) != 0 ||
+				    row.f[0].key[len] != '\0' ||
+				    row.f[0].len != len ||
+				    memcmp(row.f[0].str, s, len) != 0 ||
+				    row.f[1].rawlen != 7) {
+					if (bad_parse++ < 3)
+						printf("# parse '%s': %s\n",
+						       line, err);
+					continue;
+				}
+				bp_writer_begin(w);
+				bp_writer_copy_row(w, &row);
+				bp_writer_end(w);
+				bp_writer_begin(w);
+				bp_writer_strn(w, s, s, len);
+				bp_writer_raw(w, "n", "-12.5e3", 7);
+				bp_writer_end(w);
+				nrows += 2;
+				if (k == len || special[j] == '"' ||
+				    special[j] == '\\')
+					continue;
+				/* the same byte raw: rejected at its place */
+				s[k] = special[j];
+				n = (size_t)snprintf(line, sizeof(line),
+						     "{\"a\":\"%.*s\"}",
+						     (int)len, s);
+				if (bp_row_parse(&row, line, n, err,
+						 sizeof(err)) == 0 ||
+				    !strstr(err, "control character") ||
+				    atoi(strstr(err, "byte ") + 5) !=
+					    (int)k + 7)
+					if (bad_ctl++ < 3)
+						printf("# raw control at %zu: "
+						       "%s\n", k, err);
+			}
+		}
+	}
+	ok(bad_parse == 0, "every string parses to its exact text (%d "
+	   "do not)", bad_parse);
+	ok(bad_ctl == 0, "a raw control byte is reported at its byte (%d "
+	   "wrong)", bad_ctl);
+	ok(bp_writer_close(&w) == 0, "writer closes");
+
+	r = bp_reader_open(path);
+	{
+		const char *got;
+		size_t glen, i = 0;
+		int rc;
+
+		for (size_t len = 0; len <= 40; len++) {
+			for (size_t k = 0; k <= len; k++) {
+				for (size_t j = 0; j < sizeof(special); j++) {
+					memset(s, 'x', len);
+					if (k < len)
+						s[k] = special[j];
+					else if (len >= 2)
+						memcpy(s + len - 2,
+						       "\xc3\xa9", 2);
+					ref_escape(esc, s, len);
+					snprintf(want, sizeof(want),
+						 "{%s:%s,\"n\":-12.5e3}", esc,
+						 esc);
+					for (int twice = 0; twice < 2;
+					     twice++) {
+						rc = bp_reader_line(r, &got,
+								    &glen);
+						i++;
+						if (rc != 1 ||
+						    strcmp(got, want) != 0)
+							if (bad_back++ < 3)
+								printf("# "
+								"'%s' != "
+								"'%s'\n",
+								got, want);
+					}
+				}
+			}
+		}
+		rc = bp_reader_line(r, &got, &glen);
+		ok(bad_back == 0 && i == nrows && rc == 0,
+		   "%zu rows written back byte for byte (%d differ)", nrows,
+		   bad_back);
+	}
+	bp_reader_free(&r);
+
+	/* a tool may rename a field: the new key is escaped */
+	parse("{\"a\":1}");
+	row.f[0].key = "q\"k";
+	row.f[0].keylen = 3;
+	w = bp_writer_open(path, BP_WRITER_PLAIN);
+	bp_writer_begin(w);
+	bp_writer_copy_row(w, &row);
+	bp_writer_end(w);
+	bp_writer_close(&w);
+	r = bp_reader_open(path);
+	{
+		const char *got = "";
+		size_t glen;
+
+		bp_reader_line(r, &got, &glen);
+		ok(strcmp(got, "{\"q\\\"k\":1}") == 0,
+		   "renamed key is escaped: %s", got);
+	}
+	bp_reader_free(&r);
+	unlink(path);
+}
+
+/* Runs of digits of every length around the eight-byte steps. */
+static void
+number_cases(void)
+{
+	char line[128], num[96];
+	int bad = 0;
+
+	for (int a = 1; a <= 30; a++) {
+		for (int b = 0; b <= 20; b++) {
+			for (int tail = 0; tail < 3; tail++) {
+				int n = 0;
+				double x;
+
+				for (int i = 0; i < a; i++)
+					num[n++] = (char)('1' + i % 9);
+				if (b) {
+					num[n++] = '.';
+					for (int i = 0; i < b; i++)
+						num[n++] = (char)('0' + i % 10);
+				}
+				if (tail == 1)
+					n += sprintf(num + n, "e-7");
+				num[n] = '\0';
+				snprintf(line, sizeof(line), "{\"x\":%s%s}",
+					 num, tail == 2 ? " " : "");
+				if (parse(line) < 0 || row.f[0].rawlen !=
+				    (size_t)n || bp_field_num(&row.f[0], &x) <
+				    0 || x != strtod(num, NULL)) {
+					if (bad++ < 3)
+						printf("# %s: %s\n", line, err);
+				}
+				snprintf(line, sizeof(line), "{\"x\":%sx}",
+					 num);
+				if (parse(line) == 0 && bad++ < 3)
+					printf("# accepted %s\n", line);
+			}
+		}
+	}
+	ok(bad == 0, "numbers of 1-30 + 0-20 digits scan exactly (%d bad)",
+	   bad);
+}
+
+/* A 5 MB line, zstd and plain, between two short ones. */
+static void
+long_line_cases(void)
+{
+	char path[] = "/tmp/bp-test-stream-XXXXXX";
+	int fd = mkstemp(path);
+	size_t big = 5 * 1024 * 1024;
+	char *s = malloc(big + 1);
+
+	close(fd);
+	for (size_t i = 0; i < big; i++)
+		s[i] = (char)('a' + i % 26);
+	s[big - 1] = '"';	/* one escape at the very end */
+	s[big] = '\0';
+	for (int plain = 0; plain < 2; plain++) {
+		struct bp_writer *w = bp_writer_open(path, plain ?
+						     BP_WRITER_PLAIN : 0);
+		struct bp_reader *r;
+		int rc, n = 0, good = 1;
+
+		for (int i = 0; i < 3; i++) {
+			bp_writer_begin(w);
+			bp_writer_int(w, "i", i);
+			if (i == 1)
+				bp_writer_strn(w, "s", s, big);
+			bp_writer_end(w);
+		}
+		bp_writer_close(&w);
+		r = bp_reader_open(path);
+		while ((rc = bp_reader_next(r, &row)) > 0) {
+			if (n == 1 && (row.n != 2 || row.f[1].len != big ||
+				       memcmp(row.f[1].str, s, big) != 0))
+				good = 0;
+			n++;
+		}
+		ok(rc == 0 && n == 3 && good && row.lineno == 3,
+		   "a 5 MB line reads back exactly (%s)",
+		   plain ? "plain" : "zstd");
+		bp_reader_free(&r);
+	}
+	free(s);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -218,6 +480,9 @@ main(void)
 	parse_bad("{\"a\":NaN}", "NaN");
 	writer_cases();
 	reader_cases();
+	scan_cases();
+	number_cases();
+	long_line_cases();
 	bp_row_release(&row);
 	return done_testing();
 }

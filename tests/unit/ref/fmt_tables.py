@@ -23,6 +23,12 @@ fmt_div10[j] (splitting a digit string): for d = 10^j, j in [1, 16], with
 floor(x m / 2^(57 + l)) for every x < 2^57 (T. Granlund and P. Montgomery,
 "Division by invariant integers using multiplication", PLDI 1994, theorem
 4.2).  Stored as { m, 57 + l }.
+
+fmt_ztab[i] (removing trailing zeros) for k = 8, 4, 2, 1: the inverse of
+5^k modulo 2^64 and floor((2^64 - 1) / 10^k).  x is a multiple of 10^k
+exactly when y = rotr(x inv(5^k), k) is at most that bound, and y is then
+x / 10^k (the divisibility test of Granlund and Montgomery, section 9, as
+Dragonbox uses it).
 """
 
 K_MIN, K_MAX = -324, 292
@@ -105,6 +111,15 @@ def main():
         m = -(-(1 << sh) // d)
         assert m < (1 << 64)
         w('\t{ 0x%016xULL, %d },\t/* 10^%d */' % (m, sh, j))
+    w('};')
+    w('')
+    w('/* trailing zeros: { k, inverse of 5^k mod 2^64, (2^64 - 1) / 10^k } */')
+    w('static const uint64_t fmt_ztab[4][3] = {')
+    for k in (8, 4, 2, 1):
+        inv = pow(5 ** k, -1, 1 << 64)
+        assert inv * 5 ** k % (1 << 64) == 1
+        w('\t{ %d, 0x%016xULL, 0x%016xULL },'
+          % (k, inv, ((1 << 64) - 1) // 10 ** k))
     w('};')
     w('')
     w('#endif')

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bench/features.sh: bp-features on 1,000,000 bars against pandas.
+#
+# The job (issue 3): SMA20, EMA20, RSI14, MACD(12,26,9), BBANDS(20,2),
+# ATR14, 1-bar log return, rolling std 20 and STOCH(5,3,3), end to end
+# from a zstd bar stream to a zstd feature stream (23 numbers a row).
+# The peer is pandas (Debian's python3-pandas) doing the same: read the
+# zstd NDJSON, compute, write zstd NDJSON; and also CSV to plain NDJSON
+# (bp-fetch csv | bp-features --plain on our side).  The input is a seeded
+# random walk (bench/features_gen.py) kept in bench/out/.
+#
+# Reported: wall time and CPU time (user + sys, children included) of each
+# run, rows/s, and the ratios.  Wall times are the best of three runs for
+# barpipe (one for pandas); on a shared machine CPU time is the steadier
+# measure.  Results: bench/out/features.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+bars=$out/features-1m.ndjson.zst
+csv=$out/features-1m.csv
+rows=1000000
+if [ ! -f "$bars" ] || [ ! -f "$csv" ]; then
+	python3 bench/features_gen.py 7 "$rows" "$bars" "$csv"
+fi
+job="-i sma:20 -i ema:20 -i rsi:14 -i macd:12,26,9 -i bbands:20,2 -i atr:14
+	--logret 1 --roll std:20 -i stoch:5,3,3"
+
+# measure NAME CMD: one run; sets W (wall s) and C (cpu s)
+measure() {
+	local f=$out/time.$$
+	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$2" >/dev/null
+	read -r W u s <"$f"
+	C=$(echo "$u + $s" | bc)
+	rm -f "$f"
+}
+
+# best NAME CMD: the best of three runs
+best() {
+	local bw=999999 bc=999999 i
+	for i in 1 2 3; do
+		measure "$1" "$2"
+		[ "$(echo "$W < $bw" | bc)" = 1 ] && bw=$W
+		[ "$(echo "$C < $bc" | bc)" = 1 ] && bc=$C
+	done
+	W=$bw C=$bc
+}
+
+line() {	# line NAME: print the last measurement
+	printf '%-46s %6.2f s wall %9.0f rows/s   %6.2f s cpu %9.0f rows/s\n' \
+		"$1" "$W" "$(echo "$rows / $W" | bc)" "$C" \
+		"$(echo "$rows / $C" | bc)"
+}
+
+py=/usr/bin/python3
+have_pandas=1
+$py -c 'import pandas' 2>/dev/null || have_pandas=0
+
+{
+	echo "bp-features on $rows bars: SMA20 EMA20 RSI14 MACD BBANDS ATR14"
+	echo "logret rolling-std20 STOCH, 23 numbers per output row"
+	echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+	best bp "bp-features $(echo $job) -o $out/features-bp.zst $bars"
+	line "bp-features zstd -> zstd"
+	bw_zz=$W bc_zz=$C
+	best bp "bp-fetch csv --symbol BTCUSDT $csv | bp-features $(echo $job) --plain >$out/features-bp.ndjson"
+	line "bp-fetch csv | bp-features, CSV -> NDJSON"
+	bw_cn=$W bc_cn=$C
+	best bp "zstd -dc $bars | bp-features $(echo $job) --plain >/dev/null"
+	line "  (plain output: compute and format only)"
+	measure zstd "zstd -dc $out/features-bp.zst | zstd -1 -q -c >/dev/null"
+	line "  (zstd -1 of the output alone, and its decode)"
+	if [ "$have_pandas" = 1 ]; then
+		measure pd "$py bench/features_pandas.py $bars $out/features-pd.ndjson.zst"
+		line "pandas zstd -> zstd"
+		pw_zz=$W pc_zz=$C
+		measure pd "$py bench/features_pandas.py $csv $out/features-pd.ndjson"
+		line "pandas CSV -> NDJSON"
+		pw_cn=$W pc_cn=$C
+		echo
+		printf 'ratio zstd -> zstd: %.1fx wall, %.1fx cpu\n' \
+			"$(echo "$pw_zz / $bw_zz" | bc -l)" \
+			"$(echo "$pc_zz / $bc_zz" | bc -l)"
+		printf 'ratio CSV -> NDJSON: %.1fx wall, %.1fx cpu\n' \
+			"$(echo "$pw_cn / $bw_cn" | bc -l)" \
+			"$(echo "$pc_cn / $bc_cn" | bc -l)"
+		echo "pandas phases (zstd run): $($py bench/features_pandas.py $bars /dev/null.zst 2>/dev/null || true)"
+		# same job, same numbers where the definitions match (SMA and
+		# rolling std have no seeding; pandas' EWMs start differently)
+		paste -d' ' \
+			<(zstd -dc "$out/features-bp.zst" | tail -1 |
+				jq -r '[.sma_20, .close_std_20, .bbands_upper_20_2] | @tsv') \
+			<(zstd -dc "$out/features-pd.ndjson.zst" | tail -1 |
+				jq -r '[.sma_20, .close_std_20, .bbands_upper_20_2] | @tsv') |
+			awk '{ printf "last row, bp vs pandas: sma_20 %s %s, close_std_20 %s %s, bbands_upper %s %s\n", $1, $4, $2, $5, $3, $6 }'
+	else
+		echo "pandas: not installed (apt-get install python3-pandas)"
+	fi
+} | tee "$out/features.txt"

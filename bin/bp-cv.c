@@ -1,0 +1,515 @@
+/* bp-cv: time-series cross-validation without leakage (see bp-cv(1)). */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "cli.h"
+#include "cv.h"
+#include "jsonout.h"
+#include "metrics.h"
+#include "model.h"
+#include "search.h"
+#include "stream.h"
+
+static const char usage_line[] =
+	"usage: bp-cv (split | plan | run | search) [-q | -v] "
+	"[--scheme <name>] [<scheme options>] [--label <col>] "
+	"[--horizon <n>] [--model <kind>] [<model options>] [-o <file>] "
+	"[<file>...]";
+
+static const char help[] =
+	"Commands:\n"
+	"  split                  every fold's rows with 'fold' and 'role'\n"
+	"  plan                   the folds as JSON (and a diagram)\n"
+	"  run                    train and score a model on every fold\n"
+	"  search                 run every parameter set, rank them\n"
+	"Schemes and their options (sizes count distinct timestamps):\n"
+	"      --scheme NAME      expanding, sliding, walk-forward,\n"
+	"                         purged-kfold, cpcv (expanding)\n"
+	"      --folds K          expanding, sliding, purged-kfold; walk-\n"
+	"                         forward without both sizes (5)\n"
+	"      --test-size N      expanding, sliding, walk-forward (T/(K+1))\n"
+	"      --train-size N     sliding (required); walk-forward (all the\n"
+	"                         timestamps before the first test block)\n"
+	"      --gap N            expanding, sliding: gap before test (0)\n"
+	"      --step N           walk-forward: advance per fold (test size)\n"
+	"      --refit-every K    walk-forward: train every K folds (1)\n"
+	"      --embargo N|F      walk-forward: gap before test; purged-\n"
+	"                         kfold, cpcv: after each test block; N\n"
+	"                         timestamps or a fraction F < 1 of them (0)\n"
+	"      --groups N         cpcv: groups (6)\n"
+	"      --test-groups K    cpcv: test groups per split (2)\n"
+	"Label intervals (purging):\n"
+	"      --label COL        the label; its end is the column COL_end\n"
+	"      --horizon N        label spans N bars when COL_end is absent\n"
+	"Models (run, search):\n"
+	"      --model KIND       gbdt, logreg, linear, mlp (from --spec)\n"
+	"      --params K=V,..    model parameters (defaults)\n"
+	"      --spec FILE        strategy spec: its model's kind, params,\n"
+	"                         label and features\n"
+	"      --features LIST    names or globs, comma-separated (all)\n"
+	"      --seed N           seed of every fold's model (1)\n"
+	"      --threads N        worker threads (online processors)\n"
+	"      --valid-frac F     early-stopping tail of each train set (0)\n"
+	"      --oos FILE         out-of-sample predictions stream\n"
+	"      --summary FILE     the JSON summary (stdout; stderr when\n"
+	"                         --oos is stdout)\n"
+	"      --long X           signal +1 when score >= X (0.55)\n"
+	"      --short X          signal -1 when score <= X (0.45)\n"
+	"      --long-only        never -1\n"
+	"      --path P           cpcv: --oos writes path P only (all)\n"
+	"      --grid SPEC        search: every combination, e.g.\n"
+	"                         'max_depth=4,6 learning_rate=0.05,0.1'\n"
+	"      --random N         search: N draws from --space\n"
+	"      --space SPEC       search: 'lr=log:0.001:1 depth=3:8 a=x,y'\n"
+	"      --metric NAME      search: ranking metric (logloss; rmse)\n"
+	"Output:\n"
+	"  -o, --output FILE      write FILE atomically (stdout)\n"
+	"      --plain            uncompressed stream output\n"
+	"      --fold K           split: only fold K (all folds)\n"
+	"      --unused           split: also rows with no role ('unused')\n"
+	"      --diagram          plan: print the text diagram (on a tty)\n"
+	"      --json             plan: JSON only, even on a terminal\n"
+	"      --width N          plan: diagram width in columns (64)\n"
+	"  -q, --quiet            errors only\n"
+	"  -v, --verbose          more messages\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          print the version\n"
+	"See bp-cv(1).\n";
+
+enum {
+	OPT_SCHEME = 256, OPT_FOLDS, OPT_TEST_SIZE, OPT_TRAIN_SIZE, OPT_GAP,
+	OPT_STEP, OPT_REFIT, OPT_EMBARGO, OPT_GROUPS, OPT_TEST_GROUPS,
+	OPT_LABEL, OPT_HORIZON, OPT_PLAIN, OPT_FOLD, OPT_UNUSED,
+	OPT_DIAGRAM, OPT_JSON, OPT_WIDTH, OPT_MODEL, OPT_PARAMS, OPT_SPEC,
+	OPT_FEATURES, OPT_SEED, OPT_THREADS, OPT_VALID, OPT_OOS, OPT_SUMMARY,
+	OPT_LONG, OPT_SHORT, OPT_LONG_ONLY, OPT_PATH, OPT_GRID, OPT_RANDOM,
+	OPT_SPACE, OPT_METRIC,
+};
+
+static const struct option longopts[] = {
+	{ "scheme", required_argument, NULL, OPT_SCHEME },
+	{ "folds", required_argument, NULL, OPT_FOLDS },
+	{ "test-size", required_argument, NULL, OPT_TEST_SIZE },
+	{ "train-size", required_argument, NULL, OPT_TRAIN_SIZE },
+	{ "gap", required_argument, NULL, OPT_GAP },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "refit-every", required_argument, NULL, OPT_REFIT },
+	{ "embargo", required_argument, NULL, OPT_EMBARGO },
+	{ "groups", required_argument, NULL, OPT_GROUPS },
+	{ "test-groups", required_argument, NULL, OPT_TEST_GROUPS },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "horizon", required_argument, NULL, OPT_HORIZON },
+	{ "output", required_argument, NULL, 'o' },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
+	{ "fold", required_argument, NULL, OPT_FOLD },
+	{ "unused", no_argument, NULL, OPT_UNUSED },
+	{ "diagram", no_argument, NULL, OPT_DIAGRAM },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "width", required_argument, NULL, OPT_WIDTH },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "params", required_argument, NULL, OPT_PARAMS },
+	{ "spec", required_argument, NULL, OPT_SPEC },
+	{ "features", required_argument, NULL, OPT_FEATURES },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "valid-frac", required_argument, NULL, OPT_VALID },
+	{ "oos", required_argument, NULL, OPT_OOS },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ "long", required_argument, NULL, OPT_LONG },
+	{ "short", required_argument, NULL, OPT_SHORT },
+	{ "long-only", no_argument, NULL, OPT_LONG_ONLY },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "grid", required_argument, NULL, OPT_GRID },
+	{ "random", required_argument, NULL, OPT_RANDOM },
+	{ "space", required_argument, NULL, OPT_SPACE },
+	{ "metric", required_argument, NULL, OPT_METRIC },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum { CMD_SPLIT, CMD_PLAN, CMD_RUN, CMD_SEARCH };
+static const char *const commands[] = { "split", "plan", "run", "search",
+					NULL };
+
+/* scheme options, as bits, and which schemes take them */
+#define G(opt) (1u << ((opt) - OPT_FOLDS))
+static const unsigned allowed[] = {
+	[BP_CV_EXPANDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP),
+	[BP_CV_SLIDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP) |
+			  G(OPT_TRAIN_SIZE),
+	[BP_CV_WALK_FORWARD] = G(OPT_FOLDS) | G(OPT_TRAIN_SIZE) |
+			       G(OPT_TEST_SIZE) | G(OPT_STEP) | G(OPT_REFIT) |
+			       G(OPT_EMBARGO),
+	[BP_CV_PURGED_KFOLD] = G(OPT_FOLDS) | G(OPT_EMBARGO),
+	[BP_CV_CPCV] = G(OPT_GROUPS) | G(OPT_TEST_GROUPS) | G(OPT_EMBARGO),
+};
+
+/* the commands an option is for (bit 1 << CMD_x); 0: every command */
+static unsigned
+option_cmds(int c)
+{
+	switch (c) {
+	case OPT_PLAIN:
+		return 1u << CMD_SPLIT | 1u << CMD_RUN | 1u << CMD_SEARCH;
+	case OPT_FOLD: case OPT_UNUSED:
+		return 1u << CMD_SPLIT;
+	case OPT_DIAGRAM: case OPT_JSON: case OPT_WIDTH:
+		return 1u << CMD_PLAN;
+	case OPT_GRID: case OPT_RANDOM: case OPT_SPACE: case OPT_METRIC:
+		return 1u << CMD_SEARCH;
+	default:
+		return c >= OPT_MODEL && c <= OPT_PATH ?
+		       1u << CMD_RUN | 1u << CMD_SEARCH : 0;
+	}
+}
+
+struct opts {
+	int cmd;
+	struct bp_cv_opts cv;
+	unsigned given;
+	const char *label, *out;
+	long horizon, fold, width;
+	int unused, plain, diagram, json;
+	/* run, search */
+	struct bp_search_cmd c;
+	char *kind;
+	const char *params, *spec;
+	char *features;
+	const char **feat;
+	size_t nfeat;
+	json_t *base;		/* the model parameters given */
+	char *spec_label;	/* --spec's model label and features */
+	json_t *spec_features;
+	char **files;
+	int nfiles;
+};
+
+static void
+parse_embargo(struct bp_cv_opts *cv, const char *arg)
+{
+	if (strpbrk(arg, ".eE")) {
+		cv->embargo_frac = bp_parse_real(arg, 0, 0.999999999,
+						 "--embargo");
+		return;
+	}
+	cv->embargo = bp_parse_long(arg, 0, 100000000, "--embargo");
+}
+
+static void
+check_scheme(const struct opts *o)
+{
+	const struct bp_cv_opts *cv = &o->cv;
+	const char *name = bp_cv_scheme_names[cv->scheme];
+
+	for (int i = OPT_FOLDS; i <= OPT_TEST_GROUPS; i++) {
+		const char *opt = longopts[i - OPT_SCHEME].name;
+
+		if ((o->given & G(i)) && !(allowed[cv->scheme] & G(i)))
+			bp_cli_usage_error("--%s: not an option of scheme "
+					   "'%s'", opt, name);
+	}
+	if (cv->scheme == BP_CV_SLIDING && !cv->train_size)
+		bp_cli_usage_error("scheme '%s' needs --train-size", name);
+	if (cv->scheme == BP_CV_WALK_FORWARD && cv->folds &&
+	    cv->train_size && cv->test_size)
+		bp_cli_usage_error("--folds: walk-forward counts its folds "
+				   "from --train-size and --test-size");
+	if (cv->scheme == BP_CV_CPCV && cv->groups &&
+	    cv->test_groups >= cv->groups)
+		bp_cli_usage_error("--test-groups: must be below --groups "
+				   "(%ld)", cv->groups);
+	if (bp_cv_scheme_purges(cv->scheme) && !o->label && o->horizon < 0)
+		bp_cli_usage_error("horizon unknown for purging: give --label "
+				   "<col> (with its <col>_end column) or "
+				   "--horizon <n>");
+}
+
+/* run, search: the model, its parameters and the search space. */
+static void
+check_model(struct opts *o)
+{
+	json_t *given;
+	char *spec_kind = NULL;
+
+	if (o->spec) {
+		if (bp_search_spec_model(o->spec, &spec_kind, &o->spec_label,
+					 &o->base, &o->spec_features) < 0)
+			exit(BP_EXIT_FAIL);
+		if (!o->kind)
+			o->kind = spec_kind;
+		else
+			free(spec_kind);
+		if (!o->label)
+			o->label = o->spec_label;
+	}
+	if (!o->label)
+		bp_cli_usage_error("%s needs --label <col>",
+				   commands[o->cmd]);
+	if (!o->kind)
+		bp_cli_usage_error("%s needs --model <kind> (or a --spec with "
+				   "one)", commands[o->cmd]);
+	if (!bp_model_kind_known(o->kind))
+		bp_cli_usage_error("--model: '%s' is not one of gbdt, logreg, "
+				   "linear, mlp", o->kind);
+	if (!o->base)
+		o->base = json_object();
+	given = bp_model_params_parse(o->params);
+	if (!given)
+		bp_cli_usage_error("--params: not k=v,k=v");
+	json_object_update(o->base, given);
+	json_decref(given);
+	given = bp_model_params_resolve(o->kind, o->base);
+	if (!given)
+		bp_cli_usage_error("--params: not parameters of '%s'", o->kind);
+	json_decref(given);
+	if (o->c.metric && bp_metrics_higher_is_better(o->c.metric) < 0)
+		bp_cli_usage_error("--metric: '%s' is not a metric",
+				   o->c.metric);
+	if (o->cmd == CMD_SEARCH && !o->c.grid == !o->c.random)
+		bp_cli_usage_error("search needs --grid <spec> or --random <n> "
+				   "with --space <spec>");
+	if (o->c.random && !o->c.space)
+		bp_cli_usage_error("--random needs --space <spec>");
+	if (o->c.grid || o->c.space) {
+		json_t *t = o->c.grid ? bp_search_grid(o->c.grid) :
+			    bp_search_random(o->c.space, 1, 0);
+
+		if (!t)
+			bp_cli_usage_error("%s: malformed parameter space",
+					   o->c.grid ? "--grid" : "--space");
+		for (size_t i = 0; i < json_array_size(t); i++) {
+			json_t *p = json_deep_copy(o->base), *r;
+
+			json_object_update(p, json_array_get(t, i));
+			r = bp_model_params_resolve(o->kind, p);
+			json_decref(p);
+			if (!r)
+				bp_cli_usage_error("%s: not parameters of "
+					"'%s'", o->c.grid ? "--grid" :
+					"--space", o->kind);
+			json_decref(r);
+		}
+		json_decref(t);
+	}
+	if (o->c.path >= 0 && o->cv.scheme != BP_CV_CPCV)
+		bp_cli_usage_error("--path: only cpcv has paths");
+	if (o->c.sig.short_th > o->c.sig.long_th)
+		bp_cli_usage_error("--short must not be above --long");
+	o->c.run.kind = o->kind;
+	o->c.base = o->base;
+	o->c.plain = o->plain;
+	if (!o->c.summary)
+		o->c.summary = o->out;
+	for (char *p = o->features ? strtok(o->features, ",") : NULL; p;
+	     p = strtok(NULL, ",")) {
+		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
+					   sizeof(*o->feat));
+		o->feat[o->nfeat++] = p;
+	}
+	for (size_t i = 0; !o->features &&
+	     i < json_array_size(o->spec_features); i++) {
+		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
+					   sizeof(*o->feat));
+		o->feat[o->nfeat++] = json_string_value(
+			json_array_get(o->spec_features, i));
+	}
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	int c, li = 0;
+
+	bp_cli_init(argv[0], usage_line, help);
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		bp_cli_help();
+	if (argc >= 2 && (!strcmp(argv[1], "-V") ||
+			  !strcmp(argv[1], "--version")))
+		bp_cli_version();
+	if (argc < 2)
+		bp_cli_usage_error("a command is required");
+	o->cmd = bp_parse_choice(argv[1], commands, "command");
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, &li)) != -1) {
+		if (c >= OPT_FOLDS && c <= OPT_TEST_GROUPS)
+			o->given |= G(c);
+		if (option_cmds(c) && !(option_cmds(c) & 1u << o->cmd))
+			bp_cli_usage_error("--%s: not an option of '%s'",
+					   longopts[li].name, commands[o->cmd]);
+		switch (c) {
+		case OPT_SCHEME:
+			o->cv.scheme = bp_parse_choice(optarg,
+						       bp_cv_scheme_names,
+						       "--scheme");
+			break;
+		case OPT_FOLDS:
+			o->cv.folds = bp_parse_long(optarg, 1, 100000,
+						    "--folds");
+			break;
+		case OPT_TEST_SIZE:
+			o->cv.test_size = bp_parse_long(optarg, 1, 1L << 40,
+							"--test-size");
+			break;
+		case OPT_TRAIN_SIZE:
+			o->cv.train_size = bp_parse_long(optarg, 1, 1L << 40,
+							 "--train-size");
+			break;
+		case OPT_GAP:
+			o->cv.gap = bp_parse_long(optarg, 0, 1L << 40, "--gap");
+			break;
+		case OPT_STEP:
+			o->cv.step = bp_parse_long(optarg, 1, 1L << 40,
+						   "--step");
+			break;
+		case OPT_REFIT:
+			o->cv.refit_every = bp_parse_long(optarg, 1, 100000,
+							  "--refit-every");
+			break;
+		case OPT_EMBARGO:
+			parse_embargo(&o->cv, optarg);
+			break;
+		case OPT_GROUPS:
+			o->cv.groups = bp_parse_long(optarg, 2, 1000,
+						     "--groups");
+			break;
+		case OPT_TEST_GROUPS:
+			o->cv.test_groups = bp_parse_long(optarg, 1, 999,
+							  "--test-groups");
+			break;
+		case OPT_LABEL: o->label = optarg; break;
+		case OPT_HORIZON:
+			o->horizon = bp_parse_long(optarg, 0, 1000000,
+						   "--horizon");
+			break;
+		case 'o': o->out = optarg; break;
+		case OPT_PLAIN: o->plain = 1; break;
+		case OPT_FOLD:
+			o->fold = bp_parse_long(optarg, 0, 1000000, "--fold");
+			break;
+		case OPT_UNUSED: o->unused = 1; break;
+		case OPT_DIAGRAM: o->diagram = 1; break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_WIDTH:
+			o->width = bp_parse_long(optarg, 1, 10000, "--width");
+			break;
+		case OPT_MODEL:
+			free(o->kind);
+			o->kind = bp_xstrdup(optarg);
+			break;
+		case OPT_PARAMS: o->params = optarg; break;
+		case OPT_SPEC: o->spec = optarg; break;
+		case OPT_FEATURES:
+			free(o->features);
+			o->features = bp_xstrdup(optarg);
+			break;
+		case OPT_SEED:
+			o->c.run.seed = (uint64_t)bp_parse_long(optarg, 0,
+				LONG_MAX, "--seed");
+			break;
+		case OPT_THREADS:
+			o->c.run.threads = (int)bp_parse_long(optarg, 1, 256,
+							    "--threads");
+			break;
+		case OPT_VALID:
+			o->c.run.valid_frac = bp_parse_real(optarg, 0, 0.9,
+							  "--valid-frac");
+			break;
+		case OPT_OOS: o->c.oos = optarg; break;
+		case OPT_SUMMARY: o->c.summary = optarg; break;
+		case OPT_LONG:
+			o->c.sig.long_th = bp_parse_real(optarg, -1e300, 1e300,
+						       "--long");
+			break;
+		case OPT_SHORT:
+			o->c.sig.short_th = bp_parse_real(optarg, -1e300, 1e300,
+							"--short");
+			break;
+		case OPT_LONG_ONLY: o->c.sig.long_only = 1; break;
+		case OPT_PATH:
+			o->c.path = bp_parse_long(optarg, 0, 100000, "--path");
+			break;
+		case OPT_GRID: o->c.grid = optarg; break;
+		case OPT_RANDOM:
+			o->c.random = bp_parse_long(optarg, 1, 100000,
+						  "--random");
+			break;
+		case OPT_SPACE: o->c.space = optarg; break;
+		case OPT_METRIC: o->c.metric = optarg; break;
+		case 'q': bp_verbosity = 0; break;
+		case 'v': bp_verbosity++; break;
+		case 'h': bp_cli_help();
+		case 'V': bp_cli_version();
+		default: bp_cli_usage_error("unknown option");
+		}
+	}
+	if (o->diagram && o->json)
+		bp_cli_usage_error("--diagram and --json exclude each other");
+	check_scheme(o);
+	if (o->cmd >= CMD_RUN)
+		check_model(o);
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { 0 };
+	struct bp_cv_data d = BP_CV_DATA_INIT;
+	struct bp_cv_plan p = BP_CV_PLAN_INIT;
+	struct bp_search_data sd = { 0 };
+	int rc = BP_EXIT_FAIL;
+
+	o.cv = (struct bp_cv_opts)BP_CV_OPTS_INIT;
+	o.horizon = -1;
+	o.fold = -1;
+	o.width = 64;
+	o.c.path = -1;
+	o.c.run.seed = 1;
+	o.c.sig = (struct bp_search_signal){ 0.55, 0.45, 0 };
+	parse_args(argc, argv, &o);
+	if (bp_cv_data_load(&d, (const char *const *)o.files,
+			    (size_t)o.nfiles, o.label, o.horizon,
+			    bp_cv_scheme_purges(o.cv.scheme)) < 0)
+		goto out;
+	if (bp_cv_plan_build(&p, &o.cv, d.nts) < 0)
+		goto out;
+	if (o.cmd == CMD_SPLIT && o.fold >= p.nfolds)
+		bp_cli_usage_error("--fold: %ld is not a fold (the plan has "
+				   "%ld)", o.fold, p.nfolds);
+	if (o.cmd == CMD_SPLIT && bp_cv_cmd_split(&d, &p, o.out, o.plain,
+						  o.fold, o.unused) < 0)
+		goto out;
+	if (o.cmd == CMD_PLAN && bp_cv_cmd_plan(&d, &p, o.out, o.diagram ||
+			(!o.json && isatty(STDOUT_FILENO)), !o.diagram || o.out,
+			(int)o.width) < 0)
+		goto out;
+	if (o.cmd >= CMD_RUN && bp_search_data_init(&sd, &d, &p, o.label,
+						    o.feat, o.nfeat) < 0)
+		goto out;
+	if (o.cmd == CMD_RUN && bp_search_cmd_run(&sd, &o.c) < 0)
+		goto out;
+	if (o.cmd == CMD_SEARCH && bp_search_cmd_search(&sd, &o.c) < 0)
+		goto out;
+	rc = BP_EXIT_OK;
+out:
+	bp_search_data_release(&sd);
+	json_decref(o.base);
+	json_decref(o.spec_features);
+	free(o.spec_label);
+	free(o.kind);
+	free(o.features);
+	free(o.feat);
+	bp_cv_plan_release(&p);
+	bp_cv_data_release(&d);
+	return rc;
+}

@@ -1,0 +1,9 @@
+LIBSRC += lib/backtest.c
+LIBSRC += lib/perfstats.c
+LIBSRC += lib/report.c
+BIN += bin/bp-backtest
+BIN += bin/bp-report
+UNIT += tests/unit/test-backtest
+UNIT += tests/unit/test-perfstats
+MAN1 += man/man1/bp-backtest.1
+MAN1 += man/man1/bp-report.1
