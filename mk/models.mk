@@ -12,3 +12,4 @@ UNIT += tests/unit/test-dataset
 LIBSRC += lib/registry.c
 BIN += bin/bp-train
 UNIT += tests/unit/test-gbdt
+MAN1 += man/man1/bp-train.1
