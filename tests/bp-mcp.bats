@@ -924,3 +924,38 @@ result() {
 	[ "$(result 7 '.structuredContent.result.oos')" = cv/oos.zst ]
 	[ "$(result 8 '.structuredContent.summary.trades')" -gt 0 ]
 }
+
+@test "shipped tools: train_model runs as a task and registers a version" {
+	command -v bp-train >/dev/null && command -v bp-features >/dev/null ||
+		skip "bp-train or bp-features is not built"
+	MANIFEST=$RM start
+	send "$INIT"
+	send "$(call 1 fetch_ohlcv '{"symbol":"BTCUSDT","source":"sample","sample":"BTCUSDT-1h","store":false}')"
+	await 1
+	send "$(call 2 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"rsi_gbdt","output":"features/btc.zst"}')"
+	await 2
+	send "$(call 3 train_model '{"input":"features/btc.zst","label":"label_up","kind":"logreg","name":"btc_lr","seed":7}')"
+	send "$(call 4 train_model '{"input":"features/btc.zst","label":"label_up","name":"btc_bad","params":{"Bad-Key":1}}')"
+	send "$(call 5 train_model '{"input":"features/btc.zst","label":"up","name":"x"}')"
+	await 3
+	await 4
+	await 5
+	for t in task-3 task-4; do
+		for _ in $(seq 1200); do
+			st=$(bp-mcp journal task-get $t | jq -r .status)
+			[ "$st" = running ] || [ "$st" = queued ] || break
+			sleep 0.05
+		done
+	done
+	send "$(call 6 get_task_status '{"task_id":"task-3"}')"
+	send "$(call 7 get_task_status '{"task_id":"task-4"}')"
+	stop
+	[ "$(result 3 .structuredContent.status)" != failed ]
+	[ "$(result 6 '.structuredContent | [.status, .progress, .result.name, .result.version, .result.kind] | map(tostring) | join(" ")')" = "done 1 btc_lr 1 logreg" ]
+	result 6 '.structuredContent.result.metrics.valid.auc' | grep -Eq '^0\.[0-9]+'
+	[ -f "$BARPIPE_HOME/models/btc_lr/1.json" ]
+	[ "$(sqlite3 "$BARPIPE_HOME/barpipe.db" "select name || '@' || version || ' ' || status from models")" = "btc_lr@1 candidate" ]
+	[ "$(result 7 .structuredContent.status)" = failed ]
+	[[ $(result 7 .structuredContent.error) == *"parameter names are lower-case words"* ]]
+	[[ $(result 5 '.content[0].text') == *"'label': \"up\" does not match"* ]]
+}
