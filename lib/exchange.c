@@ -177,14 +177,16 @@ json_kind(const json_t *v)
 static int
 num_value(const json_t *v, double *out)
 {
-	if (json_is_string(v))
-		return bp_parse_double(json_string_value(v),
-				       json_string_length(v), out);
-	if (json_is_number(v)) {
+	if (json_is_string(v)) {
+		if (bp_parse_double(json_string_value(v),
+				    json_string_length(v), out) < 0)
+			return -1;
+	} else if (json_is_number(v)) {
 		*out = json_number_value(v);
-		return isfinite(*out) ? 0 : -1;
+	} else {
+		return -1;
 	}
-	return -1;
+	return isfinite(*out) ? 0 : -1;
 }
 
 /* The open time: an integer count of ts_unit_ms.  0 or -1. */
@@ -479,8 +481,10 @@ coinbase_fetch(struct bp_exchange_fetch *f)
 		rg.hi = end;
 		if (get_page(f, rg, &n, &last) < 0)
 			return -1;
-		if (!r->has_until)
+		if (!r->has_until) {	/* bars opened by the server's now */
 			stop = now_ms(f);
+			stop -= (stop % tf + tf) % tf;
+		}
 		start = end + tf;
 	}
 	return 0;
