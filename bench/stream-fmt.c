@@ -101,6 +101,37 @@ main(int argc, char **argv)
 		       (t4 - t3) * 1e9 / (double)n,
 		       bad ? "  ROUND TRIP FAILED" : "");
 	}
+	/* long inputs: 20-40 significant digits, beyond a 64-bit mantissa */
+	{
+		double t0, t1, t2, y;
+
+		bp_rng_seed(&r, 7);
+		for (size_t i = 0; i < n; i++) {
+			char *s = txt + i * BP_FMT_BUFSZ;
+			int nd = 20 + (int)bp_rng_below(&r, 10), k = 0;
+
+			s[k++] = (char)('1' + bp_rng_below(&r, 9));
+			for (int j = 1; j < nd; j++) {
+				if (j == 5)
+					s[k++] = '.';
+				s[k++] = (char)('0' + bp_rng_below(&r, 10));
+			}
+			s[k] = '\0';
+			len[i] = (size_t)k;
+		}
+		t0 = cpu();
+		for (size_t i = 0; i < n; i++) {
+			bp_parse_double(txt + i * BP_FMT_BUFSZ, len[i], &y);
+			sink += y;
+		}
+		t1 = cpu();
+		for (size_t i = 0; i < n; i++)
+			sink += strtod(txt + i * BP_FMT_BUFSZ, NULL);
+		t2 = cpu();
+		printf("%-28s %10s %10s %10.1f %10.1f\n", "20-29 digit decimals",
+		       "-", "-", (t1 - t0) * 1e9 / (double)n,
+		       (t2 - t1) * 1e9 / (double)n);
+	}
 	free(x);
 	free(txt);
 	free(len);

@@ -13,3 +13,6 @@ for stage in pipelines/demo.d/*.sh; do
 	printf '\n== %s ==\n' "$(sed -n 's/^# demo: //p' "$stage" | head -n1)"
 	bash "$stage"
 done
+if [ -f "$DEMO/report.html" ]; then
+	printf '\nreport: %s\n' "$DEMO/report.html"
+fi

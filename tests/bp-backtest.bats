@@ -172,6 +172,22 @@ hand() {
 		"given by --bars-per-year" ]
 }
 
+@test "bp-backtest: every summary and stream key is documented" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	local text k missing=""
+	text=$(mandoc -Tascii "$ROOT/man/man1/bp-backtest.1" | col -b)
+	bp-backtest --sl 2% --trades t.ndjson --equity e.ndjson --plain \
+		"$BT/portfolio.ndjson" >s.json
+	for k in $(jq -r '[keys_unsorted[], (.buy_and_hold | keys_unsorted[]),
+		(.annualization | keys_unsorted[]),
+		(.per_symbol[] | keys_unsorted[])] | unique[]' s.json) \
+		$(head -n 1 t.ndjson | jq -r 'keys[]') \
+		$(head -n 1 e.ndjson | jq -r 'keys[]'); do
+		grep -qw -- "$k" <<<"$text" || missing+=" $k"
+	done
+	[ -z "$missing" ] || { echo "undocumented:$missing"; false; }
+}
+
 @test "bp-backtest: look-ahead is not executable at its bar and shows" {
 	# --annotate: the first bar's signal is filled at the second bar
 	run -0 bp-backtest --annotate --plain --signal peek "$BT/lookahead.ndjson"

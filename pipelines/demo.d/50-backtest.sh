@@ -50,4 +50,10 @@ bp-report --summary "$DEMO/summary.json" --equity "$DEMO/equity.zst" \
 	--trades "$DEMO/trades.zst" --title "barpipe demo: $what" \
 	-o "$DEMO/report.html"
 bp-report --text --summary "$DEMO/summary.json" --equity "$DEMO/equity.zst"
+
+# what the costs took: the same run without fees and slippage
+gross=$(bp-backtest "${signal[@]}" --sl 3atr "$in" | jq -r '.total_return')
+net=$(jq -r '.total_return' "$DEMO/summary.json")
+awk -v g="$gross" -v n="$net" 'BEGIN { printf "costs   total return %+.2f%% '\
+'without fees and slippage, %+.2f%% with them\n", 100 * g, 100 * n }'
 echo "report: $DEMO/report.html"
