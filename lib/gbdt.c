@@ -1,7 +1,1330 @@
-/* gbdt: placeholder until the tree learner lands */
+/*
+ * gbdt: histogram gradient boosting (see gbdt.h for the method).
+ *
+ * Shapes: x (n, k) row-major doubles; bins (n, k) row-major bytes, bin
+ * 255 holding nulls and 0..nb[j]-1 the values of feature j; upper (k, 256)
+ * the bins' upper edges (value v is in the first bin b with v <= upper[b]);
+ * a histogram is (k, 256) cells of (sum g, sum h, rows); F (n, K) raw
+ * scores with K = 1 or the number of classes; gh (n, K, 2) gradients and
+ * hessians.
+ *
+ * The trained model is kept flat for prediction: 16-byte nodes whose two
+ * children are adjacent, so one step is i = left + (goes right).
+ */
 #include "gbdt.h"
 
+#include <assert.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonout.h"
 #include "model-internal.h"
+
+#define NB 256			/* cells per feature histogram */
+#define MISSING 255		/* the null bin */
+#define BIN_SAMPLE 200000	/* rows sampled to find the bin edges */
+#define ROW_BLOCK 16384		/* rows per task in row-parallel loops */
+#define HESS_MIN 1e-16
+#define PREFETCH 24		/* rows ahead to fetch in histogram loops */
+#if defined(__GNUC__)
+#define PREFETCH_READ(p) __builtin_prefetch((p), 0, 3)
+#else
+#define PREFETCH_READ(p) ((void)(p))
+#endif
+#define DLEFT_BIT 0x80000000u	/* in pnode.l: nulls go left */
+
+/* ---- the trained model -------------------------------------------------- */
+
+/*
+ * f >= 0: split on x[f] at t, children at (l & ~DLEFT_BIT) and that + 1,
+ * DLEFT_BIT set in l sends nulls left; f < 0: a leaf of value t.
+ */
+struct pnode {
+	double t;
+	int32_t f;
+	uint32_t l;
+};
+
+struct bp_gbdt {
+	enum bp_task task;
+	size_t K;		/* outputs of the raw score: 1 or classes */
+	size_t k;		/* features */
+	double base[BP_MODEL_MAX_CLASSES];
+	size_t ntrees;
+	size_t *start;		/* (ntrees + 1) first node of each tree */
+	struct pnode *nodes;
+	size_t nnodes, nodealloc, treealloc;
+	int rounds, best_round;
+};
+
+/* ---- binning -------------------------------------------------------------- */
+
+struct binning {
+	size_t k;
+	int *nb;		/* (k) value bins */
+	double *upper;		/* (k, NB) */
+};
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* a threshold t with a <= t < b */
+static double
+midpoint(double a, double b)
+{
+	double t = a / 2 + b / 2;
+
+	return t >= b || t < a ? a : t;
+}
+
+/*
+ * Edges of one feature from its sorted non-null sample v (m values):
+ * every distinct value its own bin when there are at most max_bin of
+ * them, else greedy quantile bins (a cut once a bin holds its share of
+ * the remaining rows, ties never split).
+ */
+static int
+feature_edges(const double *v, size_t m, int max_bin, double *upper)
+{
+	size_t distinct = 0, i, remaining = m;
+	int nb = 0;
+
+	for (i = 0; i < m; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			distinct++;
+	if (distinct <= (size_t)max_bin) {
+		for (i = 0; i < m; i++)
+			if (i + 1 < m && v[i + 1] != v[i])
+				upper[nb++] = midpoint(v[i], v[i + 1]);
+	} else {
+		double target = (double)m / max_bin, acc = 0;
+
+		for (i = 0; i < m; i++) {
+			acc += 1;
+			if (i + 1 < m && v[i + 1] != v[i] && acc >= target &&
+			    nb < max_bin - 1) {
+				upper[nb++] = midpoint(v[i], v[i + 1]);
+				remaining -= (size_t)acc;
+				acc = 0;
+				target = (double)remaining / (max_bin - nb);
+			}
+		}
+	}
+	upper[nb++] = DBL_MAX;	/* the last bin takes everything above */
+	return nb;
+}
+
+/* the first b with v <= upper[b] (upper[nb - 1] is DBL_MAX) */
+static uint8_t
+bin_of(const double *upper, int nb, double v)
+{
+	const double *base = upper;
+	size_t len = (size_t)nb;
+
+	if (isnan(v))
+		return MISSING;
+	while (len > 1) {	/* branch-free lower bound */
+		size_t half = len / 2;
+
+		/* arithmetic, not a branch: the compare is unpredictable */
+		base += (size_t)(base[half - 1] < v) * half;
+		len -= half;
+	}
+	return (uint8_t)(base - upper);
+}
+
+/* doubles as unsigned keys in the same order (sign flips) */
+static uint64_t
+sort_key(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u & 0x8000000000000000ULL ? ~u : u | 0x8000000000000000ULL;
+}
+
+static double
+key_value(uint64_t u)
+{
+	double v;
+
+	u = u & 0x8000000000000000ULL ? u & ~0x8000000000000000ULL : ~u;
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/* sort v (m values, no NaN) by an LSD radix sort on 11-bit digits */
+static void
+radix_sort(double *v, size_t m)
+{
+	uint64_t *a = bp_xreallocarray(NULL, m ? 2 * m : 1, sizeof(*a));
+	uint64_t *b = a + m, *t;
+	size_t *cnt = bp_xmalloc(2048 * sizeof(*cnt));
+
+	for (size_t i = 0; i < m; i++)
+		a[i] = sort_key(v[i]);
+	for (int shift = 0; shift < 64; shift += 11) {
+		size_t sum = 0;
+
+		memset(cnt, 0, 2048 * sizeof(*cnt));
+		for (size_t i = 0; i < m; i++)
+			cnt[(a[i] >> shift) & 2047]++;
+		for (size_t d = 0; d < 2048; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < m; i++)
+			b[cnt[(a[i] >> shift) & 2047]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	/* six passes: the sorted keys are back in the first buffer */
+	for (size_t i = 0; i < m; i++)
+		v[i] = key_value(a[i]);
+	free(a < b ? a : b);
+	free(cnt);
+}
+
+struct bin_job {
+	const struct binning *b;
+	const double *x;
+	uint8_t *bins;
+	size_t n;
+	/* edges */
+	const double *sample;	/* (k, m) sorted per feature */
+	const size_t *msz;	/* (k) non-null values per feature */
+	size_t m;
+	int max_bin;
+};
+
+static void
+edges_worker(void *arg, int tid, int nth)
+{
+	struct bin_job *j = arg;
+	double *v = bp_xmalloc((j->m ? j->m : 1) * sizeof(*v));
+
+	for (size_t f = (size_t)tid; f < j->b->k; f += (size_t)nth) {
+		size_t mf = j->msz[f];
+
+		memcpy(v, j->sample + f * j->m, mf * sizeof(*v));
+		radix_sort(v, mf);
+		j->b->nb[f] = feature_edges(v, mf, j->max_bin,
+					    j->b->upper + f * NB);
+	}
+	free(v);
+}
+
+static void
+bin_worker(void *arg, int tid, int nth)
+{
+	struct bin_job *j = arg;
+	size_t k = j->b->k, nblocks = (j->n + ROW_BLOCK - 1) / ROW_BLOCK;
+
+	for (size_t blk = (size_t)tid; blk < nblocks; blk += (size_t)nth) {
+		size_t hi = (blk + 1) * ROW_BLOCK < j->n ?
+			    (blk + 1) * ROW_BLOCK : j->n;
+
+		for (size_t r = blk * ROW_BLOCK; r < hi; r++)
+			for (size_t f = 0; f < k; f++)
+				j->bins[r * k + f] = bin_of(j->b->upper + f * NB,
+					j->b->nb[f], j->x[r * k + f]);
+	}
+}
+
+static void
+binning_fit(struct binning *b, const double *x, size_t n, size_t k,
+	    int max_bin, struct bp_rng *rng, struct bp_pool *pool)
+{
+	size_t m = n < BIN_SAMPLE ? n : BIN_SAMPLE;
+	size_t *pick = bp_xreallocarray(NULL, n ? n : 1, sizeof(*pick));
+	struct bin_job j = { 0 };
+	double *sample = bp_xreallocarray(NULL, (k ? k : 1) * (m ? m : 1),
+					  sizeof(*sample));
+	size_t *msz = bp_xcalloc(k ? k : 1, sizeof(*msz));
+
+	b->k = k;
+	b->nb = bp_xcalloc(k ? k : 1, sizeof(*b->nb));
+	b->upper = bp_xcalloc((k ? k : 1) * NB, sizeof(*b->upper));
+	/* the first m rows of a seeded shuffle, in row order */
+	for (size_t i = 0; i < n; i++)
+		pick[i] = i;
+	if (m < n) {
+		for (size_t i = 0; i < m; i++) {
+			size_t r = i + (size_t)bp_rng_below(rng, n - i), t;
+
+			t = pick[i];
+			pick[i] = pick[r];
+			pick[r] = t;
+		}
+		qsort(pick, m, sizeof(*pick), cmp_size);
+	}
+	for (size_t f = 0; f < k; f++)
+		for (size_t i = 0; i < m; i++) {
+			double v = x[pick[i] * k + f];
+
+			if (!isnan(v))
+				sample[f * m + msz[f]++] = v;
+		}
+	j.b = b;
+	j.sample = sample;
+	j.msz = msz;
+	j.m = m;
+	j.max_bin = max_bin;
+	bp_pool_run(pool, edges_worker, &j);
+	free(sample);
+	free(msz);
+	free(pick);
+}
+
+/* bins (n, k) of x under b's edges, rows shared among the threads */
+static uint8_t *
+binning_apply(const struct binning *b, const double *x, size_t n,
+	      struct bp_pool *pool)
+{
+	struct bin_job j = { 0 };
+
+	j.b = b;
+	j.x = x;
+	j.n = n;
+	j.bins = bp_xreallocarray(NULL, n * b->k > 0 ? n * b->k : 1, 1);
+	bp_pool_run(pool, bin_worker, &j);
+	return j.bins;
+}
+
+struct transpose_job {
+	const uint8_t *bins;
+	uint8_t *cols;
+	size_t n, k;
+};
+
+static void
+transpose_worker(void *arg, int tid, int nth)
+{
+	struct transpose_job *j = arg;
+
+	for (size_t f = (size_t)tid; f < j->k; f += (size_t)nth)
+		for (size_t r = 0; r < j->n; r++)
+			j->cols[f * j->n + r] = j->bins[r * j->k + f];
+}
+
+static void
+binning_release(struct binning *b)
+{
+	free(b->nb);
+	free(b->upper);
+}
+
+/* ---- growing one tree ------------------------------------------------------ */
+
+/*
+ * A histogram cell.  Every row has h > 0 (HESS_MIN), so h > 0 tells a
+ * non-empty bin; row counts are kept (in cnt, beside the cells) only when
+ * min_samples_leaf > 1 asks for them.
+ */
+struct cell {
+	double g, h;
+};
+
+struct cand {
+	double gain;
+	double gl, hl;
+	int bin;
+	int dleft;
+};
+
+struct tnode {
+	size_t begin, end;	/* rows[begin, end) */
+	double G, H;
+	int depth;
+	struct cell *hist;	/* (k, NB) or NULL */
+	uint32_t *cnt;		/* (k, NB) rows per bin, when counting */
+	size_t nl;		/* rows sent left by the split */
+	struct cand best;
+	int feature;		/* of best; -1: no split */
+	int left;		/* children at left, left + 1; -1: leaf */
+	double value;
+};
+
+struct trainer {
+	size_t n, k, K;
+	const uint8_t *bins;	/* (n, k) */
+	const uint8_t *cols;	/* (k, n): the same bins by feature */
+	int counting;		/* min_samples_leaf > 1 */
+	const struct binning *bn;
+	const double *gh;	/* (n, K, 2) */
+	size_t cls;		/* class of the tree being grown */
+	uint32_t *rows, *tmp;
+	const struct bp_gbdt_opts *o;
+	struct bp_pool *pool;
+	int *sel;		/* features of this tree */
+	size_t nsel;
+	struct tnode *nodes;
+	size_t nnodes, nodealloc;
+	struct cand *cands;	/* (node, k) per-feature best */
+	size_t candalloc;
+	struct cell **freehist;
+	size_t nfree, freealloc;
+	double *gain;		/* (k) importance */
+};
+
+static void
+hist_get(struct trainer *t, struct tnode *nd)
+{
+	size_t cells = t->k * NB;
+
+	if (t->nfree)
+		nd->hist = t->freehist[--t->nfree];
+	else
+		nd->hist = bp_xmalloc(cells * sizeof(struct cell) +
+				      (t->counting ? cells * sizeof(uint32_t) :
+				       0));
+	nd->cnt = t->counting ? (uint32_t *)(nd->hist + cells) : NULL;
+}
+
+static void
+hist_put(struct trainer *t, struct tnode *nd)
+{
+	if (!nd->hist)
+		return;
+	BP_GROW(t->freehist, t->freealloc, t->nfree + 1);
+	t->freehist[t->nfree++] = nd->hist;
+	nd->hist = NULL;
+	nd->cnt = NULL;
+}
+
+static int
+can_split(const struct trainer *t, const struct tnode *nd)
+{
+	const struct bp_gbdt_opts *o = t->o;
+
+	if (o->max_depth > 0 && nd->depth >= o->max_depth)
+		return 0;
+	return nd->end - nd->begin >= 2 * (size_t)o->min_samples_leaf &&
+	       nd->H >= 2.0 * o->min_child_weight;
+}
+
+/* best split of node nd on feature j from its histogram */
+static void
+best_split(const struct trainer *t, const struct tnode *nd, int j,
+	   struct cand *best)
+{
+	const struct bp_gbdt_opts *o = t->o;
+	const struct cell *h = nd->hist + (size_t)j * NB, *mis = &h[MISSING];
+	const uint32_t *cnt = nd->cnt ? nd->cnt + (size_t)j * NB : NULL;
+	int nb = t->bn->nb[j], has_mis = mis->h > 0;
+	double G = nd->G, H = nd->H, lam = o->lambda;
+	double parent = G * G / (H + lam), gl = 0, hl = 0;
+	double mcw = o->min_child_weight;
+	size_t C = nd->end - nd->begin, cl = 0, msl = (size_t)o->min_samples_leaf;
+
+	best->gain = -INFINITY;
+	best->bin = -1;
+	for (int b = 0; b < nb; b++) {
+		gl += h[b].g;
+		hl += h[b].h;
+		if (cnt)
+			cl += cnt[b];
+		for (int dl = 0; dl < 2; dl++) {
+			double GL = gl, HL = hl, GR, HR, gain;
+
+			if (dl) {
+				if (!has_mis || b == nb - 1)
+					break;
+				GL += mis->g;
+				HL += mis->h;
+			} else if (b == nb - 1 && !has_mis) {
+				break;	/* everything left: no split */
+			}
+			GR = G - GL;
+			HR = H - HL;
+			/* h > 0 on every row: HL > 0 means a row went left */
+			if (HL < mcw || HR < mcw || !(HL > 0) || !(HR > 0))
+				continue;
+			if (cnt) {
+				size_t CL = cl + (dl ? cnt[MISSING] : 0);
+
+				if (CL < msl || C - CL < msl)
+					continue;
+			}
+			gain = 0.5 * (GL * GL / (HL + lam) + GR * GR / (HR + lam) -
+				      parent);
+			if (gain > best->gain) {
+				best->gain = gain;
+				best->gl = GL;
+				best->hl = HL;
+				best->bin = b;
+				/* no nulls seen here: send them the heavier way */
+				best->dleft = has_mis ? dl : HL >= HR;
+			}
+		}
+	}
+}
+
+/* One unit of histogram work: build small, derive large = parent - small. */
+struct item {
+	int small, large, parent;	/* node indices; large -1: root */
+};
+
+struct expand_job {
+	struct trainer *t;
+	const struct item *items;
+	size_t nitems;
+};
+
+static void
+build_hist(struct trainer *t, struct tnode *nd, size_t q0, size_t q1)
+{
+	const uint8_t *bins = t->bins;
+	const double *gh = t->gh;
+	size_t k = t->k, K = t->K, cls = t->cls;
+	struct cell *hist = nd->hist;
+	const int *sel = t->sel;
+	const uint32_t *rows = t->rows;
+	int all = t->nsel == k;
+
+	for (size_t q = q0; q < q1; q++)
+		memset(hist + (size_t)sel[q] * NB, 0, NB * sizeof(*hist));
+	if (nd->cnt) {
+		for (size_t q = q0; q < q1; q++)
+			memset(nd->cnt + (size_t)sel[q] * NB, 0,
+			       NB * sizeof(*nd->cnt));
+		for (size_t i = nd->begin; i < nd->end; i++) {
+			const uint8_t *b = bins + (size_t)rows[i] * k;
+
+			for (size_t q = q0; q < q1; q++)
+				nd->cnt[(size_t)sel[q] * NB + b[sel[q]]]++;
+		}
+	}
+	if (all && K == 1) {	/* the common case, without indirection */
+		for (size_t i = nd->begin; i < nd->end; i++) {
+			size_t r = rows[i];
+			const uint8_t *b = bins + r * k;
+			double g = gh[2 * r], h = gh[2 * r + 1];
+
+			/* a node's rows are scattered: fetch ahead */
+			if (i + PREFETCH < nd->end) {
+				size_t ra = rows[i + PREFETCH];
+
+				PREFETCH_READ(bins + ra * k + q0);
+				PREFETCH_READ(gh + 2 * ra);
+			}
+
+			for (size_t j = q0; j < q1; j++) {
+				struct cell *c = hist + j * NB + b[j];
+
+				c->g += g;
+				c->h += h;
+			}
+		}
+		return;
+	}
+	for (size_t i = nd->begin; i < nd->end; i++) {
+		size_t r = rows[i];
+		const uint8_t *b = bins + r * k;
+		double g = gh[2 * (r * K + cls)], h = gh[2 * (r * K + cls) + 1];
+
+		if (i + PREFETCH < nd->end) {
+			size_t ra = rows[i + PREFETCH];
+
+			PREFETCH_READ(bins + ra * k);
+			PREFETCH_READ(gh + 2 * (ra * K + cls));
+		}
+
+		for (size_t q = q0; q < q1; q++) {
+			struct cell *c = hist + (size_t)sel[q] * NB + b[sel[q]];
+
+			c->g += g;
+			c->h += h;
+		}
+	}
+}
+
+static void
+expand_worker(void *arg, int tid, int nth)
+{
+	struct expand_job *e = arg;
+	struct trainer *t = e->t;
+	size_t q0 = t->nsel * (size_t)tid / (size_t)nth;
+	size_t q1 = t->nsel * (size_t)(tid + 1) / (size_t)nth;
+
+	for (size_t it = 0; it < e->nitems; it++) {
+		const struct item *w = &e->items[it];
+		struct tnode *s = &t->nodes[w->small];
+
+		build_hist(t, s, q0, q1);
+		if (w->large >= 0) {
+			struct tnode *l = &t->nodes[w->large];
+			struct tnode *p = &t->nodes[w->parent];
+
+			for (size_t q = q0; q < q1; q++) {
+				size_t off = (size_t)t->sel[q] * NB;
+
+				for (int b = 0; b < NB; b++) {
+					l->hist[off + b].g = p->hist[off + b].g -
+							     s->hist[off + b].g;
+					l->hist[off + b].h = p->hist[off + b].h -
+							     s->hist[off + b].h;
+				}
+				if (l->cnt)
+					for (int b = 0; b < NB; b++)
+						l->cnt[off + b] = p->cnt[off + b] -
+								  s->cnt[off + b];
+			}
+		}
+		for (int side = 0; side < 2; side++) {
+			int ni = side ? w->large : w->small;
+
+			if (ni < 0 || !can_split(t, &t->nodes[ni]))
+				continue;
+			for (size_t q = q0; q < q1; q++)
+				best_split(t, &t->nodes[ni], t->sel[q],
+					   &t->cands[(size_t)ni * t->k +
+						     (size_t)t->sel[q]]);
+		}
+	}
+}
+
+/* pick each expanded node's best split over features, in feature order */
+static void
+choose(struct trainer *t, int ni)
+{
+	struct tnode *nd = &t->nodes[ni];
+
+	nd->feature = -1;
+	nd->best.gain = -INFINITY;
+	if (!can_split(t, nd))
+		return;
+	for (size_t q = 0; q < t->nsel; q++) {
+		int j = t->sel[q];
+		const struct cand *c = &t->cands[(size_t)ni * t->k + (size_t)j];
+
+		if (c->bin >= 0 && c->gain > nd->best.gain &&
+		    c->gain > t->o->gamma && c->gain > 0) {
+			nd->best = *c;
+			nd->feature = j;
+		}
+	}
+}
+
+static void
+run_expand(struct trainer *t, const struct item *items, size_t nitems)
+{
+	struct expand_job e = { t, items, nitems };
+
+	BP_GROW(t->cands, t->candalloc, t->nnodes * t->k);
+	bp_pool_run(t->pool, expand_worker, &e);
+	for (size_t i = 0; i < nitems; i++) {
+		choose(t, items[i].small);
+		if (items[i].large >= 0)
+			choose(t, items[i].large);
+	}
+}
+
+static int
+new_node(struct trainer *t)
+{
+	BP_GROW(t->nodes, t->nodealloc, t->nnodes + 1);
+	memset(&t->nodes[t->nnodes], 0, sizeof(t->nodes[0]));
+	t->nodes[t->nnodes].feature = -1;
+	t->nodes[t->nnodes].left = -1;
+	return (int)t->nnodes++;
+}
+
+/* stable partition of nd's rows by its split; returns the left count */
+static size_t
+partition(struct trainer *t, const struct tnode *nd)
+{
+	size_t nl = 0, nr = 0, j = (size_t)nd->feature;
+	int thr = nd->best.bin, dl = nd->best.dleft;
+	uint32_t *rows = t->rows + nd->begin, *tmp = t->tmp + nd->begin;
+	const uint8_t *col = t->cols + j * t->n;
+
+	size_t m = nd->end - nd->begin;
+
+	for (size_t i = 0; i < m; i++) {
+		uint32_t r = rows[i];
+		int b = col[r];
+
+		if (i + PREFETCH < m)
+			PREFETCH_READ(col + rows[i + PREFETCH]);
+		int left = b == MISSING ? dl : b <= thr;
+
+		if (left)
+			rows[nl++] = r;
+		else
+			tmp[nr++] = r;
+	}
+	memcpy(rows + nl, tmp, nr * sizeof(*rows));
+	return nl;
+}
+
+struct part_job {
+	struct trainer *t;
+	const int *split;	/* nodes to partition */
+	size_t nsplit;
+};
+
+static void
+part_worker(void *arg, int tid, int nth)
+{
+	struct part_job *p = arg;
+
+	for (size_t i = (size_t)tid; i < p->nsplit; i += (size_t)nth) {
+		struct tnode *nd = &p->t->nodes[p->split[i]];
+
+		nd->nl = partition(p->t, nd);
+	}
+}
+
+/* give node ni two children (adjacent), from its chosen split */
+static void
+make_children(struct trainer *t, int ni)
+{
+	int l = new_node(t), r = new_node(t);
+	struct tnode *nd = &t->nodes[ni], *L = &t->nodes[l], *R = &t->nodes[r];
+	size_t nl = nd->nl;
+
+	nd->left = l;
+	L->begin = nd->begin;
+	L->end = nd->begin + nl;
+	R->begin = L->end;
+	R->end = nd->end;
+	L->G = nd->best.gl;
+	L->H = nd->best.hl;
+	R->G = nd->G - nd->best.gl;
+	R->H = nd->H - nd->best.hl;
+	L->depth = R->depth = nd->depth + 1;
+	t->gain[nd->feature] += nd->best.gain;
+}
+
+/* histogram work for the children of ni (if either may split) */
+static int
+child_item(struct trainer *t, int ni, struct item *w)
+{
+	struct tnode *nd = &t->nodes[ni];
+	int l = nd->left, r = nd->left + 1;
+
+	if (!can_split(t, &t->nodes[l]) && !can_split(t, &t->nodes[r]))
+		return 0;
+	hist_get(t, &t->nodes[l]);
+	hist_get(t, &t->nodes[r]);
+	/* the smaller child is built; ties: the left */
+	if (t->nodes[l].end - t->nodes[l].begin <=
+	    t->nodes[r].end - t->nodes[r].begin) {
+		w->small = l;
+		w->large = r;
+	} else {
+		w->small = r;
+		w->large = l;
+	}
+	w->parent = ni;
+	return 1;
+}
+
+static void
+init_root(struct trainer *t, size_t nrows)
+{
+	int root = new_node(t);
+	struct tnode *nd = &t->nodes[root];
+	struct item w = { root, -1, -1 };
+
+	nd->begin = 0;
+	nd->end = nrows;
+	for (size_t i = 0; i < nrows; i++) {
+		size_t r = t->rows[i];
+
+		nd->G += t->gh[2 * (r * t->K + t->cls)];
+		nd->H += t->gh[2 * (r * t->K + t->cls) + 1];
+	}
+	if (can_split(t, nd)) {
+		hist_get(t, nd);
+		run_expand(t, &w, 1);
+	}
+}
+
+static void
+grow_depthwise(struct trainer *t)
+{
+	int *level = NULL, *next = NULL, *split = NULL;
+	struct item *items = NULL;
+	size_t nlevel = 1, alloc_l = 0, alloc_n = 0, alloc_s = 0, alloc_i = 0;
+
+	BP_GROW(level, alloc_l, 1);
+	level[0] = 0;
+	while (nlevel) {
+		size_t nsplit = 0, nitems = 0, nnext = 0;
+		struct part_job pj;
+
+		for (size_t i = 0; i < nlevel; i++) {
+			if (t->nodes[level[i]].feature < 0)
+				continue;
+			BP_GROW(split, alloc_s, nsplit + 1);
+			split[nsplit++] = level[i];
+		}
+		pj = (struct part_job){ t, split, nsplit };
+		if (nsplit)
+			bp_pool_run(t->pool, part_worker, &pj);
+		for (size_t i = 0; i < nsplit; i++) {
+			make_children(t, split[i]);
+			BP_GROW(next, alloc_n, nnext + 2);
+			next[nnext++] = t->nodes[split[i]].left;
+			next[nnext++] = t->nodes[split[i]].left + 1;
+			BP_GROW(items, alloc_i, nitems + 1);
+			if (child_item(t, split[i], &items[nitems]))
+				nitems++;
+		}
+		if (nitems)
+			run_expand(t, items, nitems);
+		for (size_t i = 0; i < nlevel; i++)
+			hist_put(t, &t->nodes[level[i]]);
+		{
+			int *tmp = level;
+			size_t ta = alloc_l;
+
+			level = next;
+			alloc_l = alloc_n;
+			next = tmp;
+			alloc_n = ta;
+		}
+		nlevel = nnext;
+	}
+	free(level);
+	free(next);
+	free(split);
+	free(items);
+}
+
+static void
+grow_leafwise(struct trainer *t)
+{
+	int leaves = 1;
+
+	while (leaves < t->o->max_leaves) {
+		int bestn = -1;
+		struct item w;
+
+		for (size_t i = 0; i < t->nnodes; i++) {
+			struct tnode *nd = &t->nodes[i];
+
+			if (nd->left >= 0 || nd->feature < 0)
+				continue;
+			if (bestn < 0 || nd->best.gain > t->nodes[bestn].best.gain)
+				bestn = (int)i;
+		}
+		if (bestn < 0)
+			break;
+		t->nodes[bestn].nl = partition(t, &t->nodes[bestn]);
+		make_children(t, bestn);
+		leaves++;
+		if (child_item(t, bestn, &w))
+			run_expand(t, &w, 1);
+		hist_put(t, &t->nodes[bestn]);
+		/* children that cannot split need no histogram */
+		for (int c = 0; c < 2; c++) {
+			struct tnode *ch = &t->nodes[t->nodes[bestn].left + c];
+
+			if (ch->feature < 0)
+				hist_put(t, ch);
+		}
+	}
+	for (size_t i = 0; i < t->nnodes; i++)
+		hist_put(t, &t->nodes[i]);
+}
+
+/* ---- boosting ------------------------------------------------------------- */
+
+static double
+sigmoid(double t)
+{
+	return t >= 0 ? 1.0 / (1.0 + exp(-t)) : exp(t) / (1.0 + exp(t));
+}
+
+/* probabilities from raw scores (K) in place */
+static void
+link(enum bp_task task, double *v, size_t K)
+{
+	double mx, s = 0.0;
+
+	if (task == BP_TASK_BINARY) {
+		v[0] = sigmoid(v[0]);
+		return;
+	}
+	if (task != BP_TASK_MULTICLASS)
+		return;
+	mx = v[0];
+	for (size_t c = 1; c < K; c++)
+		if (v[c] > mx)
+			mx = v[c];
+	for (size_t c = 0; c < K; c++) {
+		v[c] = exp(v[c] - mx);
+		s += v[c];
+	}
+	for (size_t c = 0; c < K; c++)
+		v[c] /= s;
+}
+
+struct grad_job {
+	enum bp_task task;
+	size_t n, K;
+	const double *F, *y;
+	double *gh;
+};
+
+static void
+grad_worker(void *arg, int tid, int nth)
+{
+	struct grad_job *j = arg;
+	size_t nblocks = (j->n + ROW_BLOCK - 1) / ROW_BLOCK, K = j->K;
+	double p[BP_MODEL_MAX_CLASSES];
+
+	for (size_t blk = (size_t)tid; blk < nblocks; blk += (size_t)nth) {
+		size_t hi = (blk + 1) * ROW_BLOCK < j->n ?
+			    (blk + 1) * ROW_BLOCK : j->n;
+
+		for (size_t r = blk * ROW_BLOCK; r < hi; r++) {
+			double *gh = j->gh + 2 * r * K;
+
+			memcpy(p, j->F + r * K, K * sizeof(*p));
+			link(j->task, p, K);
+			if (j->task == BP_TASK_REGRESSION) {
+				gh[0] = p[0] - j->y[r];
+				gh[1] = 1.0;
+				continue;
+			}
+			if (j->task == BP_TASK_BINARY) {
+				gh[0] = p[0] - j->y[r];
+				gh[1] = fmax(p[0] * (1.0 - p[0]), HESS_MIN);
+				continue;
+			}
+			for (size_t c = 0; c < K; c++) {
+				gh[2 * c] = p[c] - ((size_t)j->y[r] == c);
+				gh[2 * c + 1] = fmax(p[c] * (1.0 - p[c]),
+						     HESS_MIN);
+			}
+		}
+	}
+}
+
+/* the grown tree's leaf for binned row b */
+static const struct tnode *
+binned_leaf(const struct trainer *t, const uint8_t *b)
+{
+	const struct tnode *nd = &t->nodes[0];
+
+	while (nd->left >= 0) {
+		int v = b[nd->feature];
+		int left = v == MISSING ? nd->best.dleft : v <= nd->best.bin;
+
+		nd = &t->nodes[nd->left + !left];
+	}
+	return nd;
+}
+
+static void
+add_tree(struct bp_gbdt *g, const struct trainer *t)
+{
+	size_t base = g->nnodes;
+
+	BP_GROW(g->nodes, g->nodealloc, g->nnodes + t->nnodes);
+	if (g->ntrees + 2 > g->treealloc) {
+		g->treealloc = g->treealloc ? 2 * g->treealloc : 64;
+		g->start = bp_xreallocarray(g->start, g->treealloc,
+					    sizeof(*g->start));
+	}
+	for (size_t i = 0; i < t->nnodes; i++) {
+		const struct tnode *nd = &t->nodes[i];
+		struct pnode *p = &g->nodes[base + i];
+
+		if (nd->left < 0) {
+			p->f = -1;
+			p->l = 0;
+			p->t = nd->value;
+		} else {
+			p->f = nd->feature;
+			p->l = (uint32_t)nd->left |
+			       (nd->best.dleft ? DLEFT_BIT : 0);
+			p->t = t->bn->upper[(size_t)nd->feature * NB +
+					    (size_t)nd->best.bin];
+		}
+	}
+	g->start[g->ntrees] = base;
+	g->nnodes += t->nnodes;
+	g->start[++g->ntrees] = g->nnodes;
+}
+
+static double
+valid_loss(enum bp_task task, const double *F, const double *y, size_t n,
+	   size_t K)
+{
+	double s = 0.0, p[BP_MODEL_MAX_CLASSES];
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p, F + i * K, K * sizeof(*p));
+		link(task, p, K);
+		if (task == BP_TASK_REGRESSION)
+			s += (p[0] - y[i]) * (p[0] - y[i]);
+		else if (task == BP_TASK_BINARY)
+			s -= y[i] > 0.5 ? log(fmax(p[0], 1e-15)) :
+			     log(fmax(1.0 - p[0], 1e-15));
+		else
+			s -= log(fmax(p[(size_t)y[i]], 1e-15));
+	}
+	s /= (double)n;
+	return task == BP_TASK_REGRESSION ? sqrt(s) : s;
+}
+
+static void
+base_score(struct bp_gbdt *g, const double *y, size_t n)
+{
+	double s = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		s += g->task == BP_TASK_MULTICLASS ? 0 : y[i];
+	if (g->task == BP_TASK_REGRESSION) {
+		g->base[0] = s / (double)n;
+	} else if (g->task == BP_TASK_BINARY) {
+		double p = fmin(fmax(s / (double)n, 1e-6), 1 - 1e-6);
+
+		g->base[0] = log(p / (1 - p));
+	} else {
+		double cnt[BP_MODEL_MAX_CLASSES] = { 0 };
+
+		for (size_t i = 0; i < n; i++)
+			cnt[(size_t)y[i]] += 1.0;
+		for (size_t c = 0; c < g->K; c++)
+			g->base[c] = log(fmax(cnt[c], 1.0) / (double)n);
+	}
+}
+
+static void
+pick_features(struct trainer *t, double frac, struct bp_rng *rng)
+{
+	size_t k = t->k, m = (size_t)llround(frac * (double)k);
+
+	for (size_t j = 0; j < k; j++)
+		t->sel[j] = (int)j;
+	if (m < 1)
+		m = 1;
+	if (m >= k) {
+		t->nsel = k;
+		return;
+	}
+	for (size_t i = 0; i < m; i++) {	/* partial Fisher-Yates */
+		size_t r = i + (size_t)bp_rng_below(rng, k - i);
+		int tmp = t->sel[i];
+
+		t->sel[i] = t->sel[r];
+		t->sel[r] = tmp;
+	}
+	/* ascending, so that split ties break the same way as without */
+	for (size_t i = 1; i < m; i++)
+		for (size_t q = i; q > 0 && t->sel[q - 1] > t->sel[q]; q--) {
+			int tmp = t->sel[q];
+
+			t->sel[q] = t->sel[q - 1];
+			t->sel[q - 1] = tmp;
+		}
+	t->nsel = m;
+}
+
+struct bp_gbdt *
+bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
+	      const double *xv, const double *yv, size_t nv,
+	      const struct bp_gbdt_opts *o, uint64_t seed, int threads,
+	      double *importance, struct bp_buf *log)
+{
+	struct bp_gbdt *g;
+	struct trainer t;
+	struct binning bn;
+	struct bp_rng rng;
+	struct grad_job gj;
+	uint8_t *bins, *vbins = NULL;
+	double *F, *Fv = NULL, *treegain, best = INFINITY;
+	uint32_t *sample;
+	size_t K, ns, since_best = 0;
+	int stopped = 0;
+
+	if (n == 0 || k == 0) {
+		bp_error("gbdt: no rows or no features");
+		return NULL;
+	}
+	if (o->max_depth <= 0 && o->max_leaves <= 0) {
+		bp_error("gbdt: max_depth 0 (no limit) needs max_leaves > 0");
+		return NULL;
+	}
+	if (n >= UINT32_MAX) {
+		bp_error("gbdt: too many rows (%zu)", n);
+		return NULL;
+	}
+	K = o->task == BP_TASK_MULTICLASS ? o->nclass : 1;
+	g = bp_xcalloc(1, sizeof(*g));
+	g->task = o->task;
+	g->K = K;
+	g->k = k;
+	g->best_round = -1;
+	memset(&t, 0, sizeof(t));
+	t.n = n;
+	t.k = k;
+	t.K = K;
+	t.o = o;
+	t.pool = bp_pool_new(threads);
+	bp_rng_seed(&rng, seed);
+
+	binning_fit(&bn, x, n, k, o->max_bin, &rng, t.pool);
+	bins = binning_apply(&bn, x, n, t.pool);
+	if (nv)
+		vbins = binning_apply(&bn, xv, nv, t.pool);
+	t.bins = bins;
+	{
+		struct transpose_job tj = { bins, NULL, n, k };
+
+		tj.cols = bp_xreallocarray(NULL, n, k);
+		bp_pool_run(t.pool, transpose_worker, &tj);
+		t.cols = tj.cols;
+	}
+	t.counting = o->min_samples_leaf > 1;
+	t.bn = &bn;
+	t.gh = bp_xreallocarray(NULL, n * K, 2 * sizeof(double));
+	t.rows = bp_xreallocarray(NULL, n, sizeof(*t.rows));
+	t.tmp = bp_xreallocarray(NULL, n, sizeof(*t.tmp));
+	t.sel = bp_xcalloc(k, sizeof(*t.sel));
+	t.gain = bp_xcalloc(k, sizeof(*t.gain));
+	sample = bp_xreallocarray(NULL, n, sizeof(*sample));
+	treegain = NULL;
+
+	base_score(g, y, n);
+	F = bp_xreallocarray(NULL, n * K, sizeof(*F));
+	for (size_t i = 0; i < n * K; i++)
+		F[i] = g->base[i % K];
+	if (nv) {
+		Fv = bp_xreallocarray(NULL, nv * K, sizeof(*Fv));
+		for (size_t i = 0; i < nv * K; i++)
+			Fv[i] = g->base[i % K];
+	}
+	gj = (struct grad_job){ o->task, n, K, F, y, (double *)t.gh };
+
+	for (int round = 0; round < o->n_estimators; round++) {
+		bp_pool_run(t.pool, grad_worker, &gj);
+		ns = 0;
+		for (size_t i = 0; i < n; i++)
+			if (o->subsample >= 1.0 ||
+			    bp_rng_uniform(&rng) < o->subsample)
+				sample[ns++] = (uint32_t)i;
+		for (size_t cls = 0; cls < K; cls++) {
+			size_t tree = (size_t)round * K + cls;
+
+			t.cls = cls;
+			pick_features(&t, o->colsample_bytree, &rng);
+			memcpy(t.rows, sample, ns * sizeof(*t.rows));
+			t.nnodes = 0;
+			memset(t.gain, 0, k * sizeof(*t.gain));
+			if (ns)
+				init_root(&t, ns);
+			else
+				new_node(&t);
+			if (o->max_leaves > 0)
+				grow_leafwise(&t);
+			else
+				grow_depthwise(&t);
+			for (size_t i = 0; i < t.nnodes; i++) {
+				struct tnode *nd = &t.nodes[i];
+
+				if (nd->left >= 0)
+					continue;
+				nd->value = -o->learning_rate * nd->G /
+					    (nd->H + o->lambda);
+				for (size_t q = nd->begin; q < nd->end; q++)
+					F[(size_t)t.rows[q] * K + cls] +=
+						nd->value;
+			}
+			if (ns < n) {	/* rows left out of the sample */
+				for (size_t i = 0, q = 0; i < n; i++) {
+					if (q < ns && sample[q] == i) {
+						q++;
+						continue;
+					}
+					F[i * K + cls] += binned_leaf(&t,
+						bins + i * k)->value;
+				}
+			}
+			for (size_t i = 0; i < nv; i++)
+				Fv[i * K + cls] += binned_leaf(&t,
+					vbins + i * k)->value;
+			add_tree(g, &t);
+			treegain = bp_xreallocarray(treegain, tree + 1,
+						    k * sizeof(*treegain));
+			memcpy(treegain + tree * k, t.gain,
+			       k * sizeof(*treegain));
+		}
+		g->rounds = round + 1;
+		if (nv) {
+			double loss = valid_loss(o->task, Fv, yv, nv, K);
+
+			if (loss < best) {
+				best = loss;
+				g->best_round = round;
+				since_best = 0;
+			} else if (o->early_stopping_rounds > 0 &&
+				   ++since_best >=
+				   (size_t)o->early_stopping_rounds) {
+				stopped = 1;
+				break;
+			}
+		}
+	}
+	/* with validation and early stopping, keep the best round's trees */
+	if (nv && o->early_stopping_rounds > 0 && g->best_round >= 0) {
+		g->ntrees = (size_t)(g->best_round + 1) * K;
+		g->nnodes = g->start[g->ntrees];
+	}
+	if (importance) {
+		double total = 0.0;
+
+		memset(importance, 0, k * sizeof(*importance));
+		for (size_t tr = 0; tr < g->ntrees; tr++)
+			for (size_t j = 0; j < k; j++)
+				importance[j] += treegain[tr * k + j];
+		for (size_t j = 0; j < k; j++)
+			total += importance[j];
+		for (size_t j = 0; j < k && total > 0; j++)
+			importance[j] /= total;
+	}
+	bp_model_log(log, "gbdt: %d rounds, %zu trees%s%s", g->rounds,
+		     g->ntrees, stopped ? ", stopped early" : "",
+		     nv ? "" : " (no validation rows)");
+	if (nv)
+		bp_model_log(log, "gbdt: best round %d, validation %s %.6g",
+			     g->best_round + 1, o->task == BP_TASK_REGRESSION ?
+			     "rmse" : "logloss", best);
+
+	free(treegain);
+	free(sample);
+	free(F);
+	free(Fv);
+	free(bins);
+	free((uint8_t *)t.cols);
+	free(vbins);
+	binning_release(&bn);
+	for (size_t i = 0; i < t.nfree; i++)
+		free(t.freehist[i]);
+	free(t.freehist);
+	free(t.nodes);
+	free(t.cands);
+	free((double *)t.gh);
+	free(t.rows);
+	free(t.tmp);
+	free(t.sel);
+	free(t.gain);
+	bp_pool_free(&t.pool);
+	return g;
+}
+
+void
+bp_gbdt_free(struct bp_gbdt **gp)
+{
+	struct bp_gbdt *g = gp ? *gp : NULL;
+
+	if (!g)
+		return;
+	free(g->start);
+	free(g->nodes);
+	free(g);
+	*gp = NULL;
+}
+
+/* ---- prediction ------------------------------------------------------------- */
+
+void
+bp_gbdt_predict_raw(const struct bp_gbdt *g, const double *x, double *raw)
+{
+	size_t K = g->K;
+
+	for (size_t c = 0; c < K; c++)
+		raw[c] = g->base[c];
+	for (size_t tr = 0; tr < g->ntrees; tr++) {
+		const struct pnode *nd = g->nodes + g->start[tr];
+		uint32_t i = 0;
+
+		while (nd[i].f >= 0) {
+			double v = x[nd[i].f];
+			uint32_t l = nd[i].l;
+			/* NaN fails v <= t (right); DLEFT_BIT flips that */
+			uint32_t right = !(v <= nd[i].t) ^
+					 ((l >> 31) & (uint32_t)isnan(v));
+
+			i = (l & ~DLEFT_BIT) + right;
+		}
+		raw[K == 1 ? 0 : tr % K] += nd[i].t;
+	}
+}
+
+void
+bp_gbdt_predict(const struct bp_gbdt *g, const double *x, double *out)
+{
+	bp_gbdt_predict_raw(g, x, out);
+	link(g->task, out, g->K);
+}
+
+size_t
+bp_gbdt_ntrees(const struct bp_gbdt *g)
+{
+	return g->ntrees;
+}
+
+size_t
+bp_gbdt_tree_size(const struct bp_gbdt *g, size_t tree)
+{
+	return tree < g->ntrees ? g->start[tree + 1] - g->start[tree] : 0;
+}
+
+int
+bp_gbdt_node(const struct bp_gbdt *g, size_t t, size_t i,
+	     struct bp_gbdt_node *out)
+{
+	const struct pnode *p;
+
+	if (i >= bp_gbdt_tree_size(g, t))
+		return -1;
+	p = &g->nodes[g->start[t] + i];
+	out->feature = p->f;
+	if (p->f < 0) {
+		out->threshold = 0;
+		out->default_left = 0;
+		out->left = out->right = -1;
+		out->value = p->t;
+	} else {
+		out->threshold = p->t;
+		out->default_left = (p->l & DLEFT_BIT) != 0;
+		out->left = (int)(p->l & ~DLEFT_BIT);
+		out->right = out->left + 1;
+		out->value = 0;
+	}
+	return 0;
+}
+
+int
+bp_gbdt_rounds(const struct bp_gbdt *g)
+{
+	return g->rounds;
+}
+
+int
+bp_gbdt_best_round(const struct bp_gbdt *g)
+{
+	return g->best_round;
+}
+
+/* ---- the gbdt kind ------------------------------------------------------------ */
 
 static const char *const objectives[] = {
 	"auto", "binary:logistic", "reg:squarederror", "multi:softmax", NULL,
@@ -10,15 +1333,257 @@ static const char *const objectives[] = {
 static const struct bp_param_spec gbdt_params[] = {
 	{ "objective", BP_PARAM_STR, 0, 0, "\"auto\"", objectives,
 	  "auto: from the label values" },
+	{ "n_estimators", BP_PARAM_INT, 1, 100000, "100", NULL,
+	  "boosting rounds" },
+	{ "learning_rate", BP_PARAM_REAL, 1e-9, 1, "0.1", NULL,
+	  "shrinkage of each tree" },
+	{ "max_depth", BP_PARAM_INT, 0, 64, "6", NULL,
+	  "depth limit (0: none, leaf-wise only)" },
+	{ "max_leaves", BP_PARAM_INT, 0, 1 << 20, "0", NULL,
+	  "> 0: leaf-wise growth up to this many leaves" },
+	{ "min_child_weight", BP_PARAM_REAL, 0, 1e12, "1", NULL,
+	  "least hessian sum in a child" },
+	{ "min_samples_leaf", BP_PARAM_INT, 1, 1e9, "1", NULL,
+	  "least rows in a leaf" },
+	{ "lambda", BP_PARAM_REAL, 0, 1e12, "1", NULL,
+	  "L2 penalty on leaf values" },
+	{ "gamma", BP_PARAM_REAL, 0, 1e12, "0", NULL,
+	  "least gain of a split" },
+	{ "subsample", BP_PARAM_REAL, 1e-6, 1, "1", NULL,
+	  "share of rows drawn per round" },
+	{ "colsample_bytree", BP_PARAM_REAL, 1e-6, 1, "1", NULL,
+	  "share of features drawn per tree" },
+	{ "max_bin", BP_PARAM_INT, 2, 255, "255", NULL,
+	  "bins per feature (nulls get one more)" },
+	{ "early_stopping_rounds", BP_PARAM_INT, 0, 1000000, "20", NULL,
+	  "stop after this many rounds without validation gain (0: off)" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
 static void *
 gbdt_train(const struct bp_train_ctx *c)
 {
-	(void)c;
-	bp_error("gbdt: not available yet");
+	struct bp_gbdt_opts o;
+	const json_t *p = c->params;
+	const struct bp_dataset *v = c->valid;
+
+	o.task = c->task;
+	o.nclass = c->nclasses;
+	o.n_estimators = (int)bp_param_int(p, "n_estimators");
+	o.learning_rate = bp_param_real(p, "learning_rate");
+	o.max_depth = (int)bp_param_int(p, "max_depth");
+	o.max_leaves = (int)bp_param_int(p, "max_leaves");
+	o.min_child_weight = bp_param_real(p, "min_child_weight");
+	o.min_samples_leaf = (int)bp_param_int(p, "min_samples_leaf");
+	o.lambda = bp_param_real(p, "lambda");
+	o.gamma = bp_param_real(p, "gamma");
+	o.subsample = bp_param_real(p, "subsample");
+	o.colsample_bytree = bp_param_real(p, "colsample_bytree");
+	o.max_bin = (int)bp_param_int(p, "max_bin");
+	o.early_stopping_rounds = (int)bp_param_int(p, "early_stopping_rounds");
+	{
+		struct bp_gbdt *g = bp_gbdt_train(c->train->x, c->ytrain,
+			c->train->n, c->train->k, v ? v->x : NULL, c->yvalid,
+			v ? v->n : 0, &o, c->seed, c->threads, c->importance,
+			c->log);
+
+		if (!g)
+			return NULL;
+		json_object_set_new(c->fit, "rounds", json_integer(g->rounds));
+		json_object_set_new(c->fit, "trees",
+				    json_integer((json_int_t)g->ntrees));
+		json_object_set_new(c->fit, "best_iteration", g->best_round >= 0 ?
+				    json_integer(g->best_round) : json_null());
+		return g;
+	}
+}
+
+static void
+gbdt_predict_op(const void *impl, const double *x, double *out)
+{
+	bp_gbdt_predict(impl, x, out);
+}
+
+static const char *
+objective_name(enum bp_task t)
+{
+	return t == BP_TASK_BINARY ? "binary:logistic" :
+	       t == BP_TASK_MULTICLASS ? "multi:softmax" : "reg:squarederror";
+}
+
+static json_t *
+gbdt_to_json(const void *impl)
+{
+	const struct bp_gbdt *g = impl;
+	json_t *o = json_object(), *base = json_array(), *trees = json_array();
+
+	json_object_set_new(o, "objective", json_string(objective_name(g->task)));
+	for (size_t c = 0; c < g->K; c++)
+		json_array_append_new(base, bp_json_real(g->base[c]));
+	json_object_set_new(o, "base_score", base);
+	json_object_set_new(o, "num_trees", json_integer((json_int_t)g->ntrees));
+	for (size_t tr = 0; tr < g->ntrees; tr++) {
+		json_t *t = json_object(), *f = json_array(), *th = json_array();
+		json_t *dl = json_array(), *l = json_array(), *r = json_array();
+		json_t *v = json_array();
+		struct bp_gbdt_node nd;
+
+		for (size_t i = 0; bp_gbdt_node(g, tr, i, &nd) == 0; i++) {
+			json_array_append_new(f, json_integer(nd.feature));
+			json_array_append_new(th, bp_json_real(nd.threshold));
+			json_array_append_new(dl, json_integer(nd.default_left));
+			json_array_append_new(l, json_integer(nd.left));
+			json_array_append_new(r, json_integer(nd.right));
+			json_array_append_new(v, bp_json_real(nd.value));
+		}
+		json_object_set_new(t, "feature", f);
+		json_object_set_new(t, "threshold", th);
+		json_object_set_new(t, "default_left", dl);
+		json_object_set_new(t, "left", l);
+		json_object_set_new(t, "right", r);
+		json_object_set_new(t, "value", v);
+		json_array_append_new(trees, t);
+	}
+	json_object_set_new(o, "trees", trees);
+	return o;
+}
+
+static int
+int_at(const json_t *a, size_t i, long *out)
+{
+	const json_t *v = json_array_get(a, i);
+
+	if (!json_is_integer(v))
+		return -1;
+	*out = (long)json_integer_value(v);
+	return 0;
+}
+
+/* one tree, checked: children after their parent, adjacent, used once */
+static int
+tree_from_json(struct bp_gbdt *g, const json_t *t, size_t tr, size_t k,
+	       const char *name)
+{
+	static const char *const keys[] = {
+		"feature", "threshold", "default_left", "left", "right", "value",
+	};
+	const json_t *a[6];
+	size_t m, base = g->nnodes;
+	unsigned char *used;
+	int rc = -1;
+
+	if (!json_is_object(t))
+		return bp_error("%s: model tree %zu is not an object", name, tr);
+	if (bp_mj_array(t, "feature", (size_t)-1, name, &a[0]) < 0)
+		return -1;
+	m = json_array_size(a[0]);
+	if (m == 0 || m >= DLEFT_BIT)
+		return bp_error("%s: model tree %zu has no nodes", name, tr);
+	for (int q = 1; q < 6; q++)
+		if (bp_mj_array(t, keys[q], m, name, &a[q]) < 0)
+			return -1;
+	used = bp_xcalloc(m, 1);
+	BP_GROW(g->nodes, g->nodealloc, g->nnodes + m);
+	for (size_t i = 0; i < m; i++) {
+		struct pnode *p = &g->nodes[base + i];
+		long f, dl, l, r;
+		const json_t *th = json_array_get(a[1], i);
+		const json_t *val = json_array_get(a[5], i);
+
+		if (int_at(a[0], i, &f) < 0 || int_at(a[2], i, &dl) < 0 ||
+		    int_at(a[3], i, &l) < 0 || int_at(a[4], i, &r) < 0 ||
+		    !json_is_number(th) || !json_is_number(val)) {
+			bp_error("%s: model tree %zu node %zu: bad value", name,
+				 tr, i);
+			goto out;
+		}
+		if (f < 0) {
+			if (f != -1 || l != -1 || r != -1) {
+				bp_error("%s: model tree %zu node %zu: a leaf "
+					 "has children", name, tr, i);
+				goto out;
+			}
+			p->f = -1;
+			p->l = 0;
+			p->t = json_number_value(val);
+			continue;
+		}
+		if ((size_t)f >= k || l <= (long)i || r != l + 1 ||
+		    (size_t)r >= m || (dl != 0 && dl != 1) || used[l] ||
+		    used[r]) {
+			bp_error("%s: model tree %zu node %zu: bad split (feature "
+				 "%ld, children %ld and %ld)", name, tr, i, f, l,
+				 r);
+			goto out;
+		}
+		used[l] = used[r] = 1;
+		p->f = (int32_t)f;
+		p->l = (uint32_t)l | (dl ? DLEFT_BIT : 0);
+		p->t = json_number_value(th);
+	}
+	for (size_t i = 1; i < m; i++)
+		if (!used[i]) {
+			bp_error("%s: model tree %zu node %zu is unreachable",
+				 name, tr, i);
+			goto out;
+		}
+	if (g->ntrees + 2 > g->treealloc) {
+		g->treealloc = g->treealloc ? 2 * g->treealloc : 64;
+		g->start = bp_xreallocarray(g->start, g->treealloc,
+					    sizeof(*g->start));
+	}
+	g->start[g->ntrees] = base;
+	g->nnodes += m;
+	g->start[++g->ntrees] = g->nnodes;
+	rc = 0;
+out:
+	free(used);
+	return rc;
+}
+
+static void *
+gbdt_from_json(const json_t *j, size_t k, enum bp_task task, size_t nout,
+	       const char *name)
+{
+	struct bp_gbdt *g = bp_xcalloc(1, sizeof(*g));
+	const json_t *obj = json_object_get(j, "objective"), *trees;
+
+	g->task = task;
+	g->K = nout;
+	g->k = k;
+	g->best_round = -1;
+	if (!json_is_string(obj) || strcmp(json_string_value(obj),
+					   objective_name(task)) != 0) {
+		bp_error("%s: model 'objective' does not match its task '%s'",
+			 name, bp_task_name(task));
+		goto fail;
+	}
+	if (bp_mj_doubles(j, "base_score", nout, g->base, name) < 0 ||
+	    bp_mj_array(j, "trees", (size_t)-1, name, &trees) < 0)
+		goto fail;
+	if (json_array_size(trees) % nout != 0) {
+		bp_error("%s: model has %zu trees, not a multiple of %zu "
+			 "classes", name, json_array_size(trees), nout);
+		goto fail;
+	}
+	g->start = bp_xcalloc(1, sizeof(*g->start));
+	g->treealloc = 1;
+	for (size_t tr = 0; tr < json_array_size(trees); tr++)
+		if (tree_from_json(g, json_array_get(trees, tr), tr, k, name) < 0)
+			goto fail;
+	g->rounds = (int)(g->ntrees / nout);
+	return g;
+fail:
+	bp_gbdt_free(&g);
 	return NULL;
+}
+
+static void
+gbdt_free_op(void *impl)
+{
+	struct bp_gbdt *g = impl;
+
+	bp_gbdt_free(&g);
 }
 
 const struct bp_model_ops bp_gbdt_ops = {
@@ -26,4 +1591,8 @@ const struct bp_model_ops bp_gbdt_ops = {
 	.params = gbdt_params,
 	.handles_missing = 1,
 	.train = gbdt_train,
+	.predict = gbdt_predict_op,
+	.to_json = gbdt_to_json,
+	.from_json = gbdt_from_json,
+	.free = gbdt_free_op,
 };

@@ -597,6 +597,22 @@ bp_model_info(const struct bp_model *m)
 }
 
 void
+bp_model_info_set(struct bp_model *m, const char *section, const char *key,
+		  json_t *value)
+{
+	json_t *sec;
+
+	if (!m->info)
+		m->info = json_object();
+	sec = json_object_get(m->info, section);
+	if (!sec) {
+		sec = json_object();
+		json_object_set_new(m->info, section, sec);
+	}
+	json_object_set_new(sec, key, value);
+}
+
+void
 bp_model_free(struct bp_model **mp)
 {
 	struct bp_model *m = mp ? *mp : NULL;

@@ -147,6 +147,14 @@ const json_t *bp_model_params(const struct bp_model *m);
 const json_t *bp_model_info(const struct bp_model *m);
 
 /*
+ * Set key to value (a reference taken over) inside the metadata section
+ * ("training", "fit", ...; created when absent), e.g. bp-train's
+ * rows_read.  The key goes after the existing ones.
+ */
+void bp_model_info_set(struct bp_model *m, const char *section,
+		       const char *key, json_t *value);
+
+/*
  * Metrics of m on d's rows (labels mapped with bp_model_target; rows with
  * a NaN label or that m cannot score are left out and, when skipped is
  * not NULL, counted there).  Returns 0, or -1 after reporting (d has no

@@ -9,3 +9,7 @@ LIBSRC += lib/gbdt.c
 LIBSRC += lib/mlp.c
 UNIT += tests/unit/test-linear
 UNIT += tests/unit/test-dataset
+LIBSRC += lib/registry.c
+BIN += bin/bp-train
+UNIT += tests/unit/test-gbdt
+MAN1 += man/man1/bp-train.1
