@@ -988,6 +988,7 @@ bp_search_json(const struct bp_search_data *sd,
 	       const char *metric, size_t *best)
 {
 	json_t *doc = bp_cv_plan_json(sd->plan, sd->cv), *res = json_array();
+	json_t *model, *feat = json_array();
 	struct score *sc = bp_xcalloc(nruns + 1, sizeof(*sc));
 	json_t **folds = bp_xcalloc(nruns + 1, sizeof(*folds));
 	char warn[512];
@@ -1005,10 +1006,18 @@ bp_search_json(const struct bp_search_data *sd,
 		sc[s].higher_better = higher_better;
 	}
 	qsort(sc, nruns, sizeof(*sc), cmp_score);
-	json_object_set_new(doc, "model", json_string(o->kind));
-	json_object_set_new(doc, "task", json_string(bp_task_name(nruns ?
+	model = json_object();
+	json_object_set_new(model, "kind", json_string(o->kind));
+	json_object_set_new(model, "label", json_string(sd->ds.label ?
+			    sd->ds.label : ""));
+	json_object_set_new(model, "task", json_string(bp_task_name(nruns ?
 			    runs[0].task : BP_TASK_BINARY)));
-	json_object_set_new(doc, "seed", json_integer((json_int_t)o->seed));
+	json_object_set_new(model, "seed", json_integer((json_int_t)o->seed));
+	json_object_set_new(model, "valid_frac", bp_json_real(o->valid_frac));
+	for (size_t j = 0; nruns && j < runs[0].nfeatures; j++)
+		json_array_append_new(feat, json_string(runs[0].features[j]));
+	json_object_set_new(model, "features", feat);
+	json_object_set_new(doc, "model", model);
 	json_object_set_new(doc, "metric", json_string(metric));
 	json_object_set_new(doc, "higher_is_better",
 			    json_boolean(higher_better));

@@ -9,3 +9,4 @@ LIBSRC += lib/featureset.c
 BIN += bin/bp-features
 MAN1 += man/man1/bp-features.1
 UNIT += tests/unit/test-derived
+UNIT += tests/unit/test-labels

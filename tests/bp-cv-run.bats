@@ -268,6 +268,7 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	[ "$(jq .trials s.json)" = 6 ]
 	[ "$(jq -r .warning s.json)" = "best of 6 trials: picking the best of several trials makes its score optimistic (multiple testing); judge it on data the search has not seen" ]
 	[ "$(jq -r .metric s.json)" = logloss ]
+	[ "$(jq -c '[.model.kind, .model.label, .model.task, .model.features]' s.json)" = '["logreg","label_up","binary",["f1","f2"]]' ]
 	[ "$(jq .higher_is_better s.json)" = false ]
 	# the grid in order: the first name varies slowest
 	[ "$(jq -c '[.results | sort_by(.trial)[] | .params]' s.json)" = '[{"l2":0.01,"l1":0},{"l2":0.01,"l1":0.1},{"l2":1,"l1":0},{"l2":1,"l1":0.1},{"l2":100,"l1":0},{"l2":100,"l1":0.1}]' ]
