@@ -1,6 +1,7 @@
 /*
- * bp-fetch: vendor CSV files to bar streams, validation, resampling, and
- * the SQLite bar cache.  Subcommands: csv, validate, resample, db, prune.
+ * bp-fetch: vendor CSV files and exchange REST APIs to bar streams,
+ * validation, resampling, and the SQLite bar cache.  Subcommands: csv,
+ * validate, resample, db, prune, and one per exchange (binance, coinbase).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include "bars.h"
 #include "cli.h"
 #include "csvin.h"
+#include "exchange.h"
+#include "http.h"
 #include "jsonout.h"
 #include "resample.h"
 #include "store.h"
@@ -19,12 +22,17 @@
 #include "ts.h"
 #include "validate.h"
 
-enum { CSV = 1, VALIDATE = 2, RESAMPLE = 4, DB = 8, PRUNE = 16, ALL = 31 };
+enum {
+	CSV = 1, VALIDATE = 2, RESAMPLE = 4, DB = 8, PRUNE = 16, BINANCE = 32,
+	COINBASE = 64, REST = BINANCE | COINBASE, ALL = 127,
+};
 enum {
 	OPT_SYMBOL = 256, OPT_TIMEFRAME, OPT_MAP, OPT_FORMAT, OPT_TZ,
 	OPT_ON_BAD, OPT_DUPES, OPT_STORE, OPT_DB, OPT_BATCH, OPT_PLAIN,
 	OPT_EXTRA, OPT_TO, OPT_FROM, OPT_PARTIAL, OPT_LIST, OPT_SINCE,
-	OPT_UNTIL, OPT_LAST, OPT_OLDER_THAN, OPT_BEFORE,
+	OPT_UNTIL, OPT_LAST, OPT_OLDER_THAN, OPT_BEFORE, OPT_INTERVAL,
+	OPT_BASE_URL, OPT_INCLUDE_PARTIAL, OPT_LIMIT, OPT_RETRIES,
+	OPT_RETRY_WAIT, OPT_TIMEOUT, OPT_THROTTLE,
 };
 
 /* Every option once, with the subcommands that take it. */
@@ -37,29 +45,40 @@ static const struct {
 	{ { "quiet", no_argument, NULL, 'q' }, ALL },
 	{ { "verbose", no_argument, NULL, 'v' }, ALL },
 	{ { "output", required_argument, NULL, 'o' }, ALL },
-	{ { "plain", no_argument, NULL, OPT_PLAIN }, CSV | RESAMPLE | DB },
+	{ { "plain", no_argument, NULL, OPT_PLAIN },
+	  CSV | RESAMPLE | DB | REST },
 	{ { "symbol", required_argument, NULL, OPT_SYMBOL },
-	  CSV | VALIDATE | DB | PRUNE },
+	  CSV | VALIDATE | DB | PRUNE | REST },
 	{ { "timeframe", required_argument, NULL, OPT_TIMEFRAME },
 	  CSV | VALIDATE | DB | PRUNE },
 	{ { "map", required_argument, NULL, OPT_MAP }, CSV | VALIDATE },
 	{ { "format", required_argument, NULL, OPT_FORMAT }, CSV | VALIDATE },
 	{ { "tz", required_argument, NULL, OPT_TZ }, CSV | VALIDATE },
-	{ { "on-bad", required_argument, NULL, OPT_ON_BAD }, CSV | VALIDATE },
+	{ { "on-bad", required_argument, NULL, OPT_ON_BAD },
+	  CSV | VALIDATE | REST },
 	{ { "dupes", required_argument, NULL, OPT_DUPES }, CSV | VALIDATE },
-	{ { "extra", no_argument, NULL, OPT_EXTRA }, CSV },
-	{ { "store", no_argument, NULL, OPT_STORE }, CSV },
+	{ { "extra", no_argument, NULL, OPT_EXTRA }, CSV | BINANCE },
+	{ { "store", no_argument, NULL, OPT_STORE }, CSV | REST },
 	{ { "batch", required_argument, NULL, OPT_BATCH }, CSV },
-	{ { "db", required_argument, NULL, OPT_DB }, CSV | DB | PRUNE },
+	{ { "db", required_argument, NULL, OPT_DB }, CSV | DB | PRUNE | REST },
 	{ { "to", required_argument, NULL, OPT_TO }, RESAMPLE },
 	{ { "from", required_argument, NULL, OPT_FROM }, RESAMPLE },
 	{ { "partial", required_argument, NULL, OPT_PARTIAL }, RESAMPLE },
 	{ { "list", no_argument, NULL, OPT_LIST }, DB },
-	{ { "since", required_argument, NULL, OPT_SINCE }, DB },
-	{ { "until", required_argument, NULL, OPT_UNTIL }, DB },
+	{ { "since", required_argument, NULL, OPT_SINCE }, DB | REST },
+	{ { "until", required_argument, NULL, OPT_UNTIL }, DB | REST },
 	{ { "last", required_argument, NULL, OPT_LAST }, DB },
 	{ { "older-than", required_argument, NULL, OPT_OLDER_THAN }, PRUNE },
 	{ { "before", required_argument, NULL, OPT_BEFORE }, PRUNE },
+	{ { "interval", required_argument, NULL, OPT_INTERVAL }, REST },
+	{ { "base-url", required_argument, NULL, OPT_BASE_URL }, REST },
+	{ { "include-partial", no_argument, NULL, OPT_INCLUDE_PARTIAL },
+	  REST },
+	{ { "limit", required_argument, NULL, OPT_LIMIT }, REST },
+	{ { "retries", required_argument, NULL, OPT_RETRIES }, REST },
+	{ { "retry-wait", required_argument, NULL, OPT_RETRY_WAIT }, REST },
+	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, REST },
+	{ { "throttle", required_argument, NULL, OPT_THROTTLE }, REST },
 };
 
 static const char usage_line[] =
@@ -71,6 +90,8 @@ static const char help_text[] =
 	"  resample  aggregate a bar stream into coarser bars\n"
 	"  db        stream bars from the cache, or --list it\n"
 	"  prune     delete old bars from the cache\n"
+	"  binance   fetch klines from Binance's REST API\n"
+	"  coinbase  fetch candles from Coinbase Exchange's REST API\n"
 	"  -h, --help     show this help\n"
 	"  -V, --version  show the version\n"
 	"See bp-fetch(1).\n";
@@ -87,6 +108,36 @@ static const char help_text[] =
 	"  --on-bad <what>       fail (default), skip or report bad rows\n" \
 	"  --dupes <which>       error (default), first or last for\n" \
 	"                        conflicting repeated times\n"
+#define REST_USAGE(name, extra) \
+	"usage: bp-fetch " name " [-q | -v] [-o <file>] [--plain] " \
+	"--symbol <sym> --interval <int> [--since <time> | --since cache] " \
+	"[--until <time>] [--include-partial] [--base-url <url>] " \
+	"[--limit <n>] [--retries <n>] [--retry-wait <dur>] " \
+	"[--timeout <dur>] [--throttle <dur>] [--on-bad <what>] " extra \
+	"[--store] [--db <path>]"
+#define REST_RANGE_HELP \
+	"  --since <time>        bars opened at or after time; 'cache':\n" \
+	"                        after the last cached bar (cron)\n" \
+	"  --until <time>        bars opened at or before time (default:\n" \
+	"                        all up to now)\n" \
+	"  --include-partial     keep the last bar while it is still open\n"
+#define REST_NET_HELP \
+	"  --retries <n>         retries after HTTP 429, 418, 5xx or a\n" \
+	"                        timeout (default 5)\n" \
+	"  --retry-wait <dur>    first wait between retries, doubled each\n" \
+	"                        time (default 1s; Retry-After wins)\n" \
+	"  --timeout <dur>       give up on a request after dur (default\n" \
+	"                        30s)\n" \
+	"  --throttle <dur>      at least dur between requests (default\n" \
+	"                        200ms)\n" \
+	"  --on-bad <what>       fail (default), skip or report bad bars\n"
+#define REST_OUT_HELP \
+	"  --store               also upsert the bars into the cache\n" \
+	"  --db <path>           database (default\n" \
+	"                        $BARPIPE_HOME/barpipe.db)\n" \
+	"  -o, --output <file>   write the stream to file (atomic)\n" \
+	"  --plain               plain NDJSON (default: zstd, plain on a\n" \
+	"                        terminal)\n"
 #define COMMON_HELP \
 	"  -q, --quiet           errors only\n" \
 	"  -v, --verbose         more detail (format, counts)\n" \
@@ -164,10 +215,39 @@ static const struct cmd {
 	  "                        $BARPIPE_HOME/barpipe.db)\n"
 	  "  -o, --output <file>   write the report to file (atomic)\n"
 	  COMMON_HELP },
+	{ "binance", BINANCE, REST_USAGE("binance", "[--extra] "),
+	  "  --symbol <sym>        Binance symbol (BTCUSDT), written in the\n"
+	  "                        bars\n"
+	  "  --interval <int>      1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h,\n"
+	  "                        8h, 12h, 1d, 3d or 1w\n"
+	  REST_RANGE_HELP
+	  "  --base-url <url>      API root (default $BARPIPE_BINANCE_URL,\n"
+	  "                        else https://api.binance.com)\n"
+	  "  --limit <n>           bars per request (default and most 1000)\n"
+	  REST_NET_HELP
+	  "  --extra               carry volume_quote, trades, taker_base,\n"
+	  "                        taker_quote\n"
+	  REST_OUT_HELP
+	  COMMON_HELP },
+	{ "coinbase", COINBASE, REST_USAGE("coinbase", ""),
+	  "  --symbol <sym>        Coinbase product id (BTC-USD), written in\n"
+	  "                        the bars\n"
+	  "  --interval <int>      1m, 5m, 15m, 1h, 6h or 1d\n"
+	  REST_RANGE_HELP
+	  "  --base-url <url>      API root (default $BARPIPE_COINBASE_URL,\n"
+	  "                        else https://api.exchange.coinbase.com)\n"
+	  "  --limit <n>           bars per request (default and most 300)\n"
+	  REST_NET_HELP
+	  REST_OUT_HELP
+	  COMMON_HELP },
 };
 
 struct opts {
 	const struct cmd *cmd;
+	const struct bp_exchange *ex;	/* REST commands */
+	struct bp_exchange_req req;
+	struct bp_http_opts http;
+	int since_cache;
 	struct bp_csv_opts csv;
 	struct bp_validate_opts val;
 	struct bp_resample_opts rs;
@@ -180,6 +260,85 @@ struct opts {
 	char **files;
 	int nfiles;
 };
+
+/* A duration option that may also be "0". */
+static long
+parse_wait(const char *arg, const char *opt)
+{
+	if (strcmp(arg, "0") == 0)
+		return 0;
+	return (long)bp_parse_duration_opt(arg, opt);
+}
+
+/* The options of the exchange commands; returns 0 when c is not one. */
+static int
+parse_rest_opt(int c, const char *arg, struct opts *o)
+{
+	char list[128];
+
+	switch (c) {
+	case OPT_INTERVAL:
+		if ((o->req.tf = bp_exchange_interval(o->ex, arg)) < 0) {
+			bp_exchange_interval_list(o->ex, list, sizeof(list));
+			bp_cli_usage_error("--interval: '%s' is not one of %s",
+					   arg, list);
+		}
+		o->req.interval = arg;
+		break;
+	case OPT_BASE_URL:
+		if (strncmp(arg, "http://", 7) != 0 &&
+		    strncmp(arg, "https://", 8) != 0)
+			bp_cli_usage_error("--base-url: '%s' is not an http:// "
+					   "or https:// URL", arg);
+		o->req.base_url = arg;
+		break;
+	case OPT_INCLUDE_PARTIAL: o->req.include_partial = 1; break;
+	case OPT_LIMIT:
+		o->req.limit = (int)bp_parse_long(arg, 1, o->ex->max_limit,
+						  "--limit");
+		break;
+	case OPT_RETRIES:
+		o->http.retries = (int)bp_parse_long(arg, 0, 100, "--retries");
+		break;
+	case OPT_RETRY_WAIT:
+		o->http.retry_wait_ms = parse_wait(arg, "--retry-wait");
+		break;
+	case OPT_TIMEOUT:
+		o->http.timeout_ms = (long)bp_parse_duration_opt(arg,
+								 "--timeout");
+		if (o->http.connect_timeout_ms > o->http.timeout_ms)
+			o->http.connect_timeout_ms = o->http.timeout_ms;
+		break;
+	case OPT_THROTTLE:
+		o->http.min_interval_ms = parse_wait(arg, "--throttle");
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* What the exchange commands need once every option is read. */
+static void
+check_rest(struct opts *o)
+{
+	if (!o->symbol || !o->req.interval)
+		bp_cli_usage_error("%s: --symbol and --interval are required",
+				   o->cmd->name);
+	if (o->has_since && o->has_until && o->since > o->until)
+		bp_cli_usage_error("--since is after --until");
+	if (o->store && o->req.include_partial)
+		bp_cli_usage_error("--store keeps closed bars only: drop "
+				   "--include-partial");
+	o->req.symbol = o->symbol;
+	o->req.since = o->since;
+	o->req.until = o->until;
+	o->req.has_since = o->has_since;
+	o->req.has_until = o->has_until;
+	o->val.timeframe = o->req.tf;
+	bp_ts_format_duration(o->timeframe, o->req.tf);
+	o->batch = o->req.limit;	/* one transaction per page of bars */
+}
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
@@ -195,6 +354,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 	memset(&longopts[n], 0, sizeof(longopts[n]));
 	bp_cli_init("bp-fetch", o->cmd->usage, o->cmd->help);
 	o->batch = 5000;
+	if ((o->ex = bp_exchange_find(o->cmd->name))) {
+		struct bp_http_opts http = BP_HTTP_OPTS_INIT;
+
+		o->http = http;
+		o->http.min_interval_ms = o->ex->min_interval_ms;
+		o->req.limit = o->ex->max_limit;
+	}
 	while ((c = getopt_long(argc, argv, "hVqvo:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': bp_cli_help();
@@ -255,8 +421,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case OPT_LIST: o->list = 1; break;
 		case OPT_SINCE:
-			o->since = bp_parse_ts_opt(optarg, "--since");
-			o->has_since = 1;
+			o->since_cache = o->ex && strcmp(optarg, "cache") == 0;
+			if (!o->since_cache)
+				o->since = bp_parse_ts_opt(optarg, "--since");
+			o->has_since = !o->since_cache;
 			break;
 		case OPT_UNTIL:
 			o->until = bp_parse_ts_opt(optarg, "--until");
@@ -274,7 +442,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->before = bp_parse_ts_opt(optarg, "--before");
 			o->has_before = 1;
 			break;
-		default: bp_cli_usage_error("bad option");
+		default:
+			if (!o->ex || !parse_rest_opt(c, optarg, o))
+				bp_cli_usage_error("bad option");
 		}
 	}
 	o->files = argv + optind;
@@ -302,8 +472,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bp_cli_usage_error("prune: give one of --older-than "
 					   "and --before");
 		break;
+	default:
+		check_rest(o);
 	}
-	if (o->nfiles && (o->cmd->id & (DB | PRUNE)))
+	if (o->nfiles && (o->cmd->id & (DB | PRUNE | REST)))
 		bp_cli_usage_error("%s: unexpected argument '%s'", o->cmd->name,
 				   o->files[0]);
 }
@@ -315,18 +487,75 @@ open_out(const struct opts *o)
 					       : BP_WRITER_AUTO);
 }
 
-/* csv and validate: read, check, then write bars or the summary. */
+/*
+ * Write the checked bars of t, and upsert them into the cache with
+ * --store (in transactions of o->batch bars).  Returns an exit code.
+ */
 static int
-run_csv(struct opts *o)
+write_bars(const struct opts *o, const struct bp_csv_table *t,
+	   const struct bp_validate *v)
 {
-	struct bp_csv_table t = BP_CSV_TABLE_INIT;
-	struct bp_validate v = BP_VALIDATE_INIT;
 	struct bp_writer *w = NULL;
 	struct bp_store *s = NULL;
 	struct bp_bars_upsert *up = NULL;
 	struct bp_progress prog;
 	int extra[BP_COL_N] = { 0 }, rc = BP_EXIT_FAIL;
 	char tf[32];
+
+	for (size_t f = 0; f < t->nfiles && o->extra; f++)
+		for (int c = BP_COL_NBAR; c < BP_COL_N; c++)
+			extra[c] |= t->files[f].has[c];
+	if (o->store) {
+		if (!v->timeframe) {
+			bp_error("cannot tell the timeframe of fewer than two "
+				 "bars: give --timeframe");
+			goto out;
+		}
+		bp_ts_format_duration(tf, v->timeframe);
+		if (!(s = bp_store_open(o->db, 0)) ||
+		    !(up = bp_bars_upsert_new(s, o->symbol, tf,
+					      (size_t)o->batch)))
+			goto out;
+	}
+	if (!(w = open_out(o)))
+		goto out;
+	bp_progress_init(&prog);
+	prog.total = t->n;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct bp_csv_row *r = &t->rows[i];
+		struct bp_bar b = { r->ts, r->v[0], r->v[1], r->v[2], r->v[3],
+				    r->v[4] };
+
+		bp_bars_put(w, o->symbol, &b);
+		for (int c = BP_COL_NBAR; c < BP_COL_N; c++)
+			if (extra[c])
+				bp_writer_num(w, bp_csv_col_names[c], r->v[c]);
+		if (bp_writer_end(w) < 0 ||
+		    (up && bp_bars_upsert_add(up, &b) < 0))
+			goto out;
+		bp_progress_tick(&prog);
+	}
+	bp_progress_done(&prog);
+	if ((up && bp_bars_upsert_finish(&up) < 0) || bp_writer_close(&w) < 0)
+		goto out;
+	if (o->store)
+		bp_info(2, "stored %zu bars of %s %s in '%s'", t->n, o->symbol,
+			tf, bp_store_path(s));
+	rc = BP_EXIT_OK;
+out:
+	bp_bars_upsert_abort(&up);
+	bp_writer_abort(&w);
+	bp_store_free(&s);
+	return rc;
+}
+
+/* csv and validate: read, check, then write bars or the summary. */
+static int
+run_csv(struct opts *o)
+{
+	struct bp_csv_table t = BP_CSV_TABLE_INIT;
+	struct bp_validate v = BP_VALIDATE_INIT;
+	int rc = BP_EXIT_FAIL;
 
 	o->val.collect = o->cmd->id == VALIDATE;
 	for (int i = 0; i < (o->nfiles ? o->nfiles : 1); i++)
@@ -345,52 +574,76 @@ run_csv(struct opts *o)
 		json_decref(doc);
 		goto out;
 	}
-	for (size_t f = 0; f < t.nfiles && o->extra; f++)
-		for (int c = BP_COL_NBAR; c < BP_COL_N; c++)
-			extra[c] |= t.files[f].has[c];
-	if (o->store) {
-		if (!v.timeframe) {
-			bp_error("cannot tell the timeframe of fewer than two "
-				 "bars: give --timeframe");
-			goto out;
-		}
-		bp_ts_format_duration(tf, v.timeframe);
-		if (!(s = bp_store_open(o->db, 0)) ||
-		    !(up = bp_bars_upsert_new(s, o->symbol, tf,
-					      (size_t)o->batch)))
-			goto out;
-	}
-	if (!(w = open_out(o)))
-		goto out;
-	bp_progress_init(&prog);
-	prog.total = t.n;
-	for (size_t i = 0; i < t.n; i++) {
-		const struct bp_csv_row *r = &t.rows[i];
-		struct bp_bar b = { r->ts, r->v[0], r->v[1], r->v[2], r->v[3],
-				    r->v[4] };
-
-		bp_bars_put(w, o->symbol, &b);
-		for (int c = BP_COL_NBAR; c < BP_COL_N; c++)
-			if (extra[c])
-				bp_writer_num(w, bp_csv_col_names[c], r->v[c]);
-		if (bp_writer_end(w) < 0 ||
-		    (up && bp_bars_upsert_add(up, &b) < 0))
-			goto out;
-		bp_progress_tick(&prog);
-	}
-	bp_progress_done(&prog);
-	if ((up && bp_bars_upsert_finish(&up) < 0) || bp_writer_close(&w) < 0)
-		goto out;
-	if (o->store)
-		bp_info(2, "stored %zu bars of %s %s in '%s'", t.n, o->symbol,
-			tf, bp_store_path(s));
-	rc = BP_EXIT_OK;
+	rc = write_bars(o, &t, &v);
 out:
-	bp_bars_upsert_abort(&up);
-	bp_writer_abort(&w);
-	bp_store_free(&s);
 	bp_validate_release(&v);
 	bp_csv_table_release(&t);
+	return rc;
+}
+
+static int
+last_ts(const struct bp_bar *b, void *arg)
+{
+	*(int64_t *)arg = b->ts;
+	return 0;
+}
+
+/* --since cache: resume after the last cached bar.  0 or -1. */
+static int
+since_cache(struct opts *o)
+{
+	struct bp_store *s = bp_store_open(o->db, 0);
+	struct bp_bars_query q = { o->symbol, o->timeframe, 0, 0, 0, 0, 1 };
+	int64_t last = INT64_MIN;
+	char ts[BP_TS_BUFSZ];
+	int rc = -1;
+
+	if (!s || bp_bars_query(s, &q, last_ts, &last) < 0)
+		goto out;
+	if (last == INT64_MIN) {
+		bp_error("no bars of %s %s in '%s' to resume after: fetch a "
+			 "first range with --since <time> --store", o->symbol,
+			 o->timeframe, bp_store_path(s));
+		goto out;
+	}
+	bp_ts_format(ts, last);
+	bp_info(2, "resuming after the cached bar of %s", ts);
+	o->req.since = last + 1;
+	o->req.has_since = 1;
+	rc = 0;
+out:
+	bp_store_free(&s);
+	return rc;
+}
+
+/* binance, coinbase: fetch the pages, check, then write the bars. */
+static int
+run_rest(struct opts *o)
+{
+	struct bp_csv_table t = BP_CSV_TABLE_INIT;
+	struct bp_validate v = BP_VALIDATE_INIT;
+	struct bp_http *h = NULL;
+	char *url = bp_exchange_base_url(o->ex, o->req.base_url);
+	int rc = BP_EXIT_FAIL;
+
+	o->req.base_url = url;
+	if ((o->since_cache && since_cache(o) < 0) ||
+	    !(h = bp_http_new(&o->http)) ||
+	    bp_exchange_fetch(o->ex, &o->req, h, &t) < 0 ||
+	    bp_validate_run(&v, &t, &o->val) < 0)
+		goto out;
+	bp_validate_report(&v);
+	if (v.bars == 0 && o->since_cache)
+		bp_info(2, "no new bars of %s %s", o->symbol, o->timeframe);
+	else if (v.bars == 0)
+		bp_warn("no bars of %s %s from %s in that range", o->symbol,
+			o->timeframe, o->ex->name);
+	rc = write_bars(o, &t, &v);
+out:
+	bp_http_free(&h);
+	bp_validate_release(&v);
+	bp_csv_table_release(&t);
+	free(url);
 	return rc;
 }
 
@@ -528,7 +781,8 @@ main(int argc, char *argv[])
 	case VALIDATE: rc = run_csv(&o); break;
 	case RESAMPLE: rc = run_resample(&o); break;
 	case DB: rc = run_db(&o); break;
-	default: rc = run_prune(&o); break;
+	case PRUNE: rc = run_prune(&o); break;
+	default: rc = run_rest(&o); break;
 	}
 	if (bp_close_stdout() < 0 && rc == BP_EXIT_OK)
 		rc = BP_EXIT_FAIL;

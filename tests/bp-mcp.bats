@@ -26,9 +26,44 @@ mcp() {
 	bp-mcp --manifest "$TM" "$@" >out 2>err
 }
 
-# reply ID: the message answering ID (an exact JSON value)
+# reply ID: the message answering ID (an exact JSON value); a line still
+# being written is skipped
 reply() {
-	jq -c --argjson id "$1" 'select(has("id") and .id == $id)' out
+	jq -cR --argjson id "$1" 'fromjson? | select(type == "object" and has("id") and .id == $id)' out
+}
+
+# start [OPTIONS]: bp-mcp (on $MANIFEST, default the test manifest) in
+# the background, its input on fd 7; send LINE, await ID, stop.  For
+# sessions whose later requests depend on earlier answers.
+start() {
+	mkfifo in
+	bp-mcp --manifest "${MANIFEST:-$TM}" "$@" <in >out 2>err &
+	MCP_PID=$!
+	exec 7>in
+}
+send() {
+	printf '%s\n' "$1" >&7
+}
+await() {
+	for _ in $(seq 1200); do
+		[ -n "$(reply "$1")" ] && return 0
+		sleep 0.05
+	done
+	echo "no answer to $1"
+	return 1
+}
+# await_file FILE: wait until FILE exists and is not empty
+await_file() {
+	for _ in $(seq 1200); do
+		[ -s "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "no $1"
+	return 1
+}
+stop() {
+	exec 7>&-
+	wait "$MCP_PID"
 }
 
 # gone PID: the process has ended (gone, or a zombie nobody reaped yet)
@@ -351,13 +386,14 @@ result() {
 }
 
 @test "cancellation: the pipeline group is killed and no response is sent" {
-	{
-		echo "$INIT"
-		call 1 sleep_tool '{"seconds":30}'
-		sleep 0.5
-		echo '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1,"reason":"user"}}'
-		echo '{"jsonrpc":"2.0","id":2,"method":"ping"}'
-	} | mcp --kill-grace 1
+	start --kill-grace 1
+	send "$INIT"
+	send "$(call 1 sleep_tool '{"seconds":30}')"
+	await_file "$BARPIPE_HOME/work/sleep-1.pid"
+	send '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1,"reason":"user"}}'
+	send '{"jsonrpc":"2.0","id":2,"method":"ping"}'
+	await 2
+	stop
 	[ "$(reply 1)" = "" ]
 	[ "$(reply 2 | jq -c .result)" = '{}' ]
 	pid=$(cat "$BARPIPE_HOME/work/sleep-1.pid")
@@ -416,23 +452,18 @@ result() {
 }
 
 @test "circuit breaker: K failures in a row suspend a tool for a cool-down" {
-	{
-		echo "$INIT"
-		call 1 fail_tool '{}'
-		sleep 0.3
-		call 2 fail_tool '{}'
-		sleep 0.3
-		call 3 fail_tool '{"fail":false}'
-		call 4 echo_args '{}'
-		sleep 1.3
-		call 5 fail_tool '{"fail":false}'
-		sleep 0.3
-		call 6 fail_tool '{}'
-		sleep 0.3
-		call 7 fail_tool '{}'
-		sleep 0.3
-		call 8 fail_tool '{"fail":false}'
-	} | mcp --breaker-failures 2 --breaker-cooldown 1
+	start --breaker-failures 2 --breaker-cooldown 1
+	send "$INIT"
+	send "$(call 1 fail_tool '{}')"; await 1
+	send "$(call 2 fail_tool '{}')"; await 2
+	send "$(call 3 fail_tool '{"fail":false}')"; await 3
+	send "$(call 4 echo_args '{}')"; await 4
+	sleep 1.1	# the cool-down
+	send "$(call 5 fail_tool '{"fail":false}')"; await 5
+	send "$(call 6 fail_tool '{}')"; await 6
+	send "$(call 7 fail_tool '{}')"; await 7
+	send "$(call 8 fail_tool '{"fail":false}')"; await 8
+	stop
 	[[ $(result 3 '.content[0].text') == *"fail_tool is refused for 1 more s: it failed 2 times in a row (circuit breaker)"* ]]
 	[ "$(result 4 .isError)" = false ]
 	# after the cool-down it is tried again; a success resets it
@@ -461,13 +492,12 @@ result() {
 }
 
 @test "logging: notifications/message once the client sets a level" {
-	{
-		echo "$INIT"
-		call 1 echo_args '{}'
-		sleep 0.5
-		echo '{"jsonrpc":"2.0","id":2,"method":"logging/setLevel","params":{"level":"info"}}'
-		call 3 echo_args '{}'
-	} | mcp
+	start
+	send "$INIT"
+	send "$(call 1 echo_args '{}')"; await 1
+	send '{"jsonrpc":"2.0","id":2,"method":"logging/setLevel","params":{"level":"info"}}'
+	send "$(call 3 echo_args '{}')"; await 3
+	stop
 	[ "$(reply 2 | jq -c .result)" = '{}' ]
 	jq -c 'select(.method == "notifications/message") | .params' out >logs
 	[ "$(wc -l <logs)" -eq 1 ]
@@ -523,8 +553,13 @@ result() {
 }
 
 @test "robustness: EOF with calls in flight leaves no process behind" {
-	{ echo "$INIT"; call 1 sleep_tool '{"seconds":30}'; call 2 slow_task '{"seconds":30}'; sleep 0.5; } |
-		mcp --drain-timeout 0.3
+	start --drain-timeout 0.3
+	send "$INIT"
+	send "$(call 1 sleep_tool '{"seconds":30}')"
+	send "$(call 2 slow_task '{"seconds":30}')"
+	await_file "$BARPIPE_HOME/work/sleep-1.pid"
+	await_file "$BARPIPE_HOME/work/sleep-2.pid"
+	stop
 	pid=$(cat "$BARPIPE_HOME/work/sleep-1.pid")
 	tpid=$(cat "$BARPIPE_HOME/work/sleep-2.pid")
 	gone "$pid"
@@ -539,17 +574,14 @@ result() {
 }
 
 @test "robustness: SIGTERM stops the server and its pipelines" {
-	mkfifo in
-	bp-mcp --manifest "$TM" --kill-grace 0.2 <in >out 2>err &
-	server=$!
-	exec 7>in
-	echo "$INIT" >&7
-	call 1 sleep_tool '{"seconds":30}' >&7
-	for _ in $(seq 50); do [ -s "$BARPIPE_HOME/work/sleep-1.pid" ] && break; sleep 0.1; done
+	start --kill-grace 0.2
+	send "$INIT"
+	send "$(call 1 sleep_tool '{"seconds":30}')"
+	await_file "$BARPIPE_HOME/work/sleep-1.pid"
 	pid=$(cat "$BARPIPE_HOME/work/sleep-1.pid")
 	kill -0 "$pid"
-	kill -TERM "$server"
-	wait "$server"
+	kill -TERM "$MCP_PID"
+	wait "$MCP_PID"
 	exec 7>&-
 	gone "$pid"
 	# nothing of its process group is left running (zombies are dead)
@@ -562,15 +594,21 @@ result() {
 }
 
 @test "tasks: a long tool returns a task id at once; status, result, cancel" {
-	{
-		echo "$INIT"
-		call 1 slow_task '{"seconds":0.3}'
-		call 2 slow_task '{"seconds":30}'
-		sleep 1
-		call 3 cancel_task '{"task_id":"task-2"}'
-		call 4 cancel_task '{"task_id":"task-1"}'
-		call 5 cancel_task '{"task_id":"task-999"}'
-	} | mcp
+	start
+	send "$INIT"
+	send "$(call 1 slow_task '{"seconds":0.3}')"
+	send "$(call 2 slow_task '{"seconds":30}')"
+	await 1
+	await 2
+	await_file "$BARPIPE_HOME/work/sleep-2.pid"
+	for _ in $(seq 600); do
+		[ "$(bp-mcp journal task-get task-1 | jq -r .status)" = done ] && break
+		sleep 0.05
+	done
+	send "$(call 3 cancel_task '{"task_id":"task-2"}')"; await 3
+	send "$(call 4 cancel_task '{"task_id":"task-1"}')"; await 4
+	send "$(call 5 cancel_task '{"task_id":"task-999"}')"; await 5
+	stop
 	[ "$(result 1 .structuredContent.task_id)" = task-1 ]
 	[[ $(result 1 .structuredContent.status) =~ ^(queued|running)$ ]]
 	[ "$(result 2 .structuredContent.task_id)" = task-2 ]
@@ -591,14 +629,16 @@ result() {
 }
 
 @test "tasks: progress of a running task is kept in the tasks table" {
-	{
-		echo "$INIT"
-		call 1 slow_task '{"seconds":2}'
-		sleep 1
-	} | mcp --drain-timeout 0 >/dev/null &
-	sleep 0.8
-	run -0 bp-mcp journal task-get task-1
-	wait
+	start --drain-timeout 0
+	send "$INIT"
+	send "$(call 1 slow_task '{"seconds":30}')"
+	await 1
+	for _ in $(seq 600); do
+		run -0 bp-mcp journal task-get task-1
+		echo "$output" | jq -e '.progress > 0' >/dev/null && break
+		sleep 0.05
+	done
+	stop
 	[ "$(echo "$output" | jq -r .status)" = running ]
 	echo "$output" | jq -e '.progress > 0 and .progress < 1'
 	[[ $(echo "$output" | jq -r .result.message) == step* ]]
@@ -629,12 +669,11 @@ result() {
 }
 
 @test "runs: file hashes of inputs and outputs" {
-	{
-		echo "$INIT"
-		call 1 write_file '{"output":"out/a.txt","text":"hello"}'
-		sleep 0.5
-		call 2 read_file '{"input":"out/a.txt"}'
-	} | mcp
+	start
+	send "$INIT"
+	send "$(call 1 write_file '{"output":"out/a.txt","text":"hello"}')"; await 1
+	send "$(call 2 read_file '{"input":"out/a.txt"}')"; await 2
+	stop
 	db=$BARPIPE_HOME/barpipe.db
 	sum=$(printf 'hello\n' | sha256sum | cut -d' ' -f1)
 	[ "$(sqlite3 "$db" "select json_extract(output_hash, '$.\"out/a.txt\"') from runs where id = 1")" = "$sum" ]
@@ -781,4 +820,142 @@ result() {
 		esac
 	done
 	[ "$n" -eq 4 ]
+}
+
+
+@test "shipped tools: data (fetch, validate, list, cleanup)" {
+	command -v bp-fetch >/dev/null || skip "bp-fetch is not built"
+	mkdir -p "$BARPIPE_HOME/work/csv"
+	cp "$SAMPLE/SPY-1d.csv" "$BARPIPE_HOME/work/csv/SPY.csv"
+	printf 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,1,2,0.5,1.5,1.5,10\n2020-01-03,1,0.5,0.9,1,1,10\n' \
+		>"$BARPIPE_HOME/work/csv/bad.csv"
+	MANIFEST=$RM start
+	send "$INIT"
+	send "$(call 1 fetch_ohlcv '{"symbol":"SPY","csv":"csv/SPY.csv"}')"
+	send "$(call 2 validate_data '{"csv":"csv/bad.csv","symbol":"X"}')"
+	send "$(call 3 validate_data '{"sample":"BTCUSDT-1h"}')"
+	await 1
+	send "$(call 4 list_cached_data '{}')"; await 4
+	send "$(call 5 fetch_ohlcv '{"symbol":"SPY","source":"cache","timeframe":"1d","since":"2024-01-01","output":"data/spy-2024.zst"}')"
+	await 5
+	send "$(call 6 cleanup_old_data '{"before":"2015-01-01","symbol":"SPY"}')"
+	send "$(call 7 fetch_ohlcv '{"symbol":"SPY","source":"csv"}')"
+	stop
+	[ "$(result 1 '.structuredContent | [.symbol, .timeframe, .output, .bars, .first, .last, .stored] | join(" ")')" = "SPY 1d data/SPY-1d.bars.zst 2546 2014-01-02T00:00:00Z 2024-02-13T00:00:00Z true" ]
+	[ "$(unz "$BARPIPE_HOME/work/data/SPY-1d.bars.zst" | wc -l)" -eq 2546 ]
+	# a bad row is reported, not fatal: ok false and the row named
+	[ "$(result 2 '.structuredContent | [.ok, .clean, .bad.count, .bad.ohlc] | map(tostring) | join(" ")')" = "true false 1 1" ]
+	[ "$(result 2 '.structuredContent.bad_examples | length')" -eq 1 ]
+	[ "$(result 3 '.structuredContent | [.ok, .rows, .timeframe] | map(tostring) | join(" ")')" = "true 8760 1h" ]
+	[ "$(result 4 '.structuredContent.series[0] | [.symbol, .count] | map(tostring) | join(" ")')" = "SPY 2546" ]
+	[ "$(result 4 '.structuredContent.files[0].path')" = data/SPY-1d.bars.zst ]
+	[ "$(result 5 '.structuredContent | [.source, .bars, .first] | map(tostring) | join(" ")')" = "cache 30 2024-01-02T00:00:00Z" ]
+	[ "$(result 6 .structuredContent.deleted)" -eq 252 ]	# the 2014 rows
+	[[ $(result 7 '.content[0].text') == *"source csv needs the argument 'csv'"* ]]
+	# the output file's hash is in the journal
+	sum=$(sha256sum "$BARPIPE_HOME/work/data/SPY-1d.bars.zst" | cut -d' ' -f1)
+	[ "$(sqlite3 "$BARPIPE_HOME/barpipe.db" "select json_extract(output_hash, '$.\"data/SPY-1d.bars.zst\"') from runs where id = 1")" = "$sum" ]
+	[ "$(sqlite3 "$BARPIPE_HOME/barpipe.db" "select json_extract(input_hash, '$.\"csv/SPY.csv\"') from runs where id = 1")" = "$(sha256sum "$SAMPLE/SPY-1d.csv" | cut -d' ' -f1)" ]
+}
+
+@test "shipped tools: strategies and features" {
+	command -v bp-features >/dev/null || skip "bp-features is not built"
+	MANIFEST=$RM start
+	send "$INIT"
+	send "$(call 1 fetch_ohlcv '{"symbol":"BTCUSDT","source":"sample","sample":"BTCUSDT-1h","store":false}')"
+	send "$(call 2 get_strategy_schema '{}')"
+	send "$(call 3 create_strategy '{"name":"mine","spec":{"name":"mine","description":"RSI","indicators":["rsi:14"],"labels":[{"kind":"up","horizon":1}]}}')"
+	send "$(call 4 create_strategy '{"name":"bad","spec":{"name":"bad","indicators":["rsx:14"]}}')"
+	await 1
+	await 3
+	send "$(call 5 create_strategy '{"name":"mine","spec":{"name":"mine"}}')"
+	send "$(call 6 list_strategies '{}')"
+	send "$(call 7 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"mine"}')"
+	send "$(call 8 process_features '{"input":"data/BTCUSDT-1h.bars.zst","indicators":["sma:50","rsi:14"],"labels":["up:1"],"drop_warmup":true,"output":"features/x.zst"}')"
+	send "$(call 9 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"nope"}')"
+	stop
+	[ "$(result 2 '.structuredContent.schema.title')" = "barpipe strategy spec" ]
+	[ "$(result 2 '.structuredContent.examples | length')" -ge 1 ]
+	result 2 '.structuredContent.example_strategies | index("rsi_gbdt")' | grep -qv null
+	result 2 '.structuredContent.indicators | map(.name) | index("macd")' | grep -qv null
+	[ "$(result 3 '.structuredContent | [.path, .created] | map(tostring) | join(" ")')" = "strategies/mine.json true" ]
+	[[ $(result 4 '.content[0].text') == *"unknown indicator 'rsx'"* ]]
+	[ ! -e "$BARPIPE_HOME/work/strategies/bad.json" ]
+	[[ $(result 5 '.content[0].text') == *"strategy 'mine' exists; pass overwrite: true"* ]]
+	[ "$(result 6 '[.structuredContent.strategies[] | select(.source == "workspace") | .name] | join(" ")')" = mine ]
+	[ "$(result 6 '[.structuredContent.strategies[] | select(.source == "example")] | length')" -ge 3 ]
+	[ "$(result 7 '.structuredContent | [.output, .rows, (.features | join(",")), (.labels | join(","))] | map(tostring) | join(" ")')" = "features/BTCUSDT-1h-mine.zst 8760 rsi_14 label_up" ]
+	[ "$(result 8 '.structuredContent | [.output, .rows, (.features | join(","))] | map(tostring) | join(" ")')" = "features/x.zst 8711 sma_50,rsi_14" ]
+	[[ $(result 9 '.content[0].text') == *"no strategy 'nope' (see list_strategies)"* ]]
+}
+
+@test "shipped tools: walk-forward task, backtest and drift" {
+	command -v bp-cv >/dev/null && command -v bp-backtest >/dev/null &&
+		command -v bp-drift >/dev/null && command -v bp-features >/dev/null ||
+		skip "bp-cv, bp-backtest, bp-drift or bp-features is not built"
+	MANIFEST=$RM start
+	send "$INIT"
+	send "$(call 1 fetch_ohlcv '{"symbol":"BTCUSDT","source":"sample","sample":"BTCUSDT-1h","store":false}')"
+	await 1
+	send "$(call 2 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"rsi_gbdt","output":"features/btc.zst"}')"
+	send "$(call 3 run_backtest '{"input":"data/BTCUSDT-1h.bars.zst","sma_cross":"10,50","fee_bps":10}')"
+	await 2
+	send "$(call 4 cross_validate '{"input":"features/btc.zst","label":"label_up","kind":"logreg","folds":3,"oos":"cv/oos.zst"}')"
+	send "$(call 5 check_model_drift '{"reference":"features/btc.zst","current":"features/btc.zst","ref_window":"first:50%","cur_window":"last:30d","columns":["rsi_14","natr_14"]}')"
+	send "$(call 6 run_backtest '{"input":"data/BTCUSDT-1h.bars.zst","model":"m1"}')"
+	await 4
+	for _ in $(seq 1200); do
+		[ "$(bp-mcp journal task-get task-4 | jq -r .status)" = done ] && break
+		sleep 0.05
+	done
+	send "$(call 7 get_task_status '{"task_id":"task-4"}')"
+	send "$(call 8 run_backtest '{"input":"cv/oos.zst","fee_bps":10}')"
+	stop
+	[ "$(result 3 '.structuredContent.summary_file')" = reports/BTCUSDT-1h-sma10-50.backtest.json ]
+	[ "$(result 3 '.structuredContent.summary.trades')" -gt 10 ]
+	result 3 '.structuredContent.summary.buy_and_hold.total_return' | grep -Eq '^-?[0-9]'
+	[ -s "$BARPIPE_HOME/work/reports/BTCUSDT-1h-sma10-50.backtest.trades.zst" ]
+	[ "$(result 4 .structuredContent.task_id)" = task-4 ]
+	[ "$(result 5 '.structuredContent | [.level, (.columns | length)] | map(tostring) | join(" ")')" = "HIGH 2" ]
+	[ "$(result 5 '.structuredContent.recommendation')" = "schedule retraining" ]
+	[[ $(result 6 '.content[0].text') == *"bp-predict"* ]]
+	[ "$(result 7 '.structuredContent.status')" = done ]
+	[ "$(result 7 '.structuredContent.result.summary.n_folds')" = 3 ]
+	[ "$(result 7 '.structuredContent.result.oos')" = cv/oos.zst ]
+	[ "$(result 8 '.structuredContent.summary.trades')" -gt 0 ]
+}
+
+@test "shipped tools: train_model runs as a task and registers a version" {
+	command -v bp-train >/dev/null && command -v bp-features >/dev/null ||
+		skip "bp-train or bp-features is not built"
+	MANIFEST=$RM start
+	send "$INIT"
+	send "$(call 1 fetch_ohlcv '{"symbol":"BTCUSDT","source":"sample","sample":"BTCUSDT-1h","store":false}')"
+	await 1
+	send "$(call 2 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"rsi_gbdt","output":"features/btc.zst"}')"
+	await 2
+	send "$(call 3 train_model '{"input":"features/btc.zst","label":"label_up","kind":"logreg","name":"btc_lr","seed":7}')"
+	send "$(call 4 train_model '{"input":"features/btc.zst","label":"label_up","name":"btc_bad","params":{"Bad-Key":1}}')"
+	send "$(call 5 train_model '{"input":"features/btc.zst","label":"up","name":"x"}')"
+	await 3
+	await 4
+	await 5
+	for t in task-3 task-4; do
+		for _ in $(seq 1200); do
+			st=$(bp-mcp journal task-get $t | jq -r .status)
+			[ "$st" = running ] || [ "$st" = queued ] || break
+			sleep 0.05
+		done
+	done
+	send "$(call 6 get_task_status '{"task_id":"task-3"}')"
+	send "$(call 7 get_task_status '{"task_id":"task-4"}')"
+	stop
+	[ "$(result 3 .structuredContent.status)" != failed ]
+	[ "$(result 6 '.structuredContent | [.status, .progress, .result.name, .result.version, .result.kind] | map(tostring) | join(" ")')" = "done 1 btc_lr 1 logreg" ]
+	result 6 '.structuredContent.result.metrics.valid.auc' | grep -Eq '^0\.[0-9]+'
+	[ -f "$BARPIPE_HOME/models/btc_lr/1.json" ]
+	[ "$(sqlite3 "$BARPIPE_HOME/barpipe.db" "select name || '@' || version || ' ' || status from models")" = "btc_lr@1 candidate" ]
+	[ "$(result 7 .structuredContent.status)" = failed ]
+	[[ $(result 7 .structuredContent.error) == *"parameter names are lower-case words"* ]]
+	[[ $(result 5 '.content[0].text') == *"'label': \"up\" does not match"* ]]
 }

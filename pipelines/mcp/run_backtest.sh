@@ -1,6 +1,47 @@
 #!/usr/bin/env bash
-# run_backtest: waiting for its barpipe tool; bp-mcp refuses the call while the
-# program it requires is not installed.
+# run_backtest: a stream with a signal column (or bars with an SMA
+# crossover rule) -> bp-backtest with fees, slippage and stops -> summary,
+# equity and trades files in reports/; prints the summary.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
-die "run_backtest is not wired to its tool yet"
+
+in=$(arg INPUT)
+model=$(arg MODEL)
+cross=$(arg SMA_CROSS)
+opts=(--fee-bps "$(arg FEE_BPS)" --slippage-bps "$(arg SLIPPAGE_BPS)")
+[ "$(arg LONG_ONLY)" = true ] && opts+=(--long-only)
+[ -n "$(arg SL)" ] && opts+=(--sl "$(arg SL)")
+[ -n "$(arg TP)" ] && opts+=(--tp "$(arg TP)")
+if [ -n "$cross" ]; then
+	opts+=(--sma-cross "$cross")
+else
+	opts+=(--signal "$(arg SIGNAL)")
+fi
+if [ -n "$model" ]; then
+	command -v bp-predict >/dev/null ||
+		die "backtesting a model needs bp-predict, which is not installed; give a stream with a signal column or sma_cross"
+	die "backtesting a model is not wired to bp-predict yet"
+fi
+
+# where the results go: named after the input and the rule
+base=$(basename "$in")
+base=${base%.zst}
+base=${base%.ndjson}
+base=${base%.bars}
+rule=${cross:+sma${cross/,/-}}
+summary=$(arg SUMMARY)
+[ -n "$summary" ] || summary="reports/$base${rule:+-$rule}.backtest.json"
+stem=${summary%.json}
+confine "$summary"
+mkdir -p "$(dirname "$summary")"
+
+progress 1 2 "backtesting"
+# signal stream -> positions at the next open, costs, stops -> summary
+# (JSON), equity and trades streams
+bp-backtest "${opts[@]}" --summary "$summary" --equity "$stem.equity.zst" \
+	--trades "$stem.trades.zst" "$in"
+progress 2 2 "done"
+# summary -> the tool's result
+jq -c --arg s "$summary" --arg e "$stem.equity.zst" --arg t "$stem.trades.zst" \
+	'{summary_file: $s, equity_file: $e, trades_file: $t, summary: .}' \
+	"$summary"

@@ -18,7 +18,10 @@ opts=(--format "$(arg FORMAT)")
 bp-fetch validate "${opts[@]}" --on-bad report -o "$scratch/v.json" "$file"
 # summary -> the tool's result (lists cut to 20 entries)
 jq -c --arg file "$(arg CSV)" '{file: (if $file == "" then null else $file end),
-	ok, rows, bars, first, last, timeframe, unsorted,
+	ok, clean: (.bad.count == 0 and .gaps.count == 0 and
+		.duplicates.identical == 0 and .duplicates.conflicting == 0 and
+		.unsorted == 0),
+	rows, bars, first, last, timeframe, unsorted,
 	duplicates: {identical: .duplicates.identical,
 		conflicting: .duplicates.conflicting},
 	gaps: {count: .gaps.count, missing: .gaps.missing,

@@ -240,33 +240,46 @@ async function flow() {
 		output: "features/btc.zst", experiment_id: xid,
 	}, "bp-features", (s) => s.rows > 0);
 
-	let model = null;
+	// a task: poll get_task_status until it ends
+	const wait = async (task, what) => {
+		let st;
+		for (let i = 0; i < 600; i++) {
+			const r = await call("get_task_status", { task_id: task });
+			st = r.structuredContent;
+			if (["done", "failed", "cancelled"].includes(st?.status)) break;
+			await sleep(200);
+		}
+		ok(st?.status === "done", `flow: get_task_status until ${what} is done`, st);
+		return st;
+	};
+
 	if (feats) {
 		const t = await step("train_model", {
 			input: "features/btc.zst", label: "label_up", kind: "logreg",
 			name: "sdk_flow", experiment_id: xid,
 		}, "bp-train", (s) => /^task-/.test(s.task_id));
-		if (t) {
-			let st;
-			for (let i = 0; i < 600; i++) {
-				const r = await call("get_task_status", { task_id: t.task_id });
-				st = r.structuredContent;
-				if (["done", "failed", "cancelled"].includes(st?.status)) break;
-				await sleep(200);
-			}
-			ok(st?.status === "done", "flow: get_task_status until done", st);
-			model = st?.result?.name;
+		if (t)
+			await wait(t.task_id, "train_model");
+		// walk-forward: a model per fold, out-of-sample predictions
+		const cv = await step("cross_validate", {
+			input: "features/btc.zst", label: "label_up", kind: "logreg",
+			scheme: "walk-forward", folds: 3, oos: "cv/btc-oos.zst",
+			experiment_id: xid,
+		}, "bp-cv", (s) => /^task-/.test(s.task_id) && s.status !== "failed");
+		if (cv) {
+			const st = await wait(cv.task_id, "cross_validate");
+			ok(st?.result?.summary?.n_folds === 3 &&
+				typeof st?.result?.summary?.mean?.auc === "number",
+				"flow: out-of-sample metrics per fold", st?.result);
+			await step("run_backtest", {
+				input: "cv/btc-oos.zst", fee_bps: 10, experiment_id: xid,
+			}, "bp-backtest", (s) => typeof s.summary.sharpe === "number" &&
+				typeof s.summary.buy_and_hold === "object");
 		}
 	} else {
 		skip("flow: train_model", "no features");
-		skip("flow: get_task_status", "no features");
-	}
-	if (model) {
-		await step("run_backtest", {
-			input: "features/btc.zst", model, fee_bps: 10, experiment_id: xid,
-		}, "bp-backtest", (s) => typeof s.summary === "object");
-	} else {
-		skip("flow: run_backtest", "no model");
+		skip("flow: cross_validate", "no features");
+		skip("flow: run_backtest", "no features");
 	}
 
 	await step("save_insight", {
