@@ -480,7 +480,15 @@ bp_mcp_find_manifest(const char *datadir)
 		return bp_xstrdup(env);
 	dir = exe_dir();
 	if (dir) {
+		/* the source tree, then an installation's share directory */
 		bp_buf_addf(&b, "%s/../mcp-shim/manifest.json", dir);
+		if (access(b.s, R_OK) == 0) {
+			free(dir);
+			return bp_buf_detach(&b, NULL);
+		}
+		bp_buf_reset(&b);
+		bp_buf_addf(&b, "%s/../share/barpipe/mcp-shim/manifest.json",
+			    dir);
 		free(dir);
 		if (access(b.s, R_OK) == 0)
 			return bp_buf_detach(&b, NULL);
