@@ -2076,9 +2076,12 @@ h_initialize(struct server *s, struct batch *b, json_t *id, json_t *params)
 			 "version", BP_VERSION);
 	if (title && version_at_least(s, "2025-06-18"))
 		json_object_set_new(info, "title", json_string(title));
-	r = json_pack("{s:s, s:o, s:o, s:s}", "protocolVersion", s->version,
-		      "capabilities", caps, "serverInfo", info, "instructions",
-		      instr ? instr : default_instructions);
+	r = json_pack("{s:s, s:o, s:o}", "protocolVersion", s->version,
+		      "capabilities", caps, "serverInfo", info);
+	if (version_at_least(s, "2025-03-26"))
+		json_object_set_new(r, "instructions",
+				    json_string(instr ? instr
+						      : default_instructions));
 	bp_info(2, "session: protocol %s (client asked for %.40s)",
 		s->version, want);
 	answer(s, b, bp_jsonrpc_result(id, r));

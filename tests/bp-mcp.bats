@@ -135,6 +135,8 @@ result() {
 		[ "$(result 0 .serverInfo.name)" = barpipe-test ]
 		result 0 '.capabilities | keys | join(",")' >caps
 		[ "$(cat caps)" = "logging,prompts,resources,tools" ]
+		# instructions came with 2025-03-26
+		[ "$(result 0 'has("instructions")')" = "$([ "$want" = 2024-11-05 ] && echo false || echo true)" ]
 	done
 }
 
