@@ -240,6 +240,7 @@ async function flow() {
 		output: "features/btc.zst", experiment_id: xid,
 	}, "bp-features", (s) => s.rows > 0);
 
+	let model = null;
 	// a task: poll get_task_status until it ends
 	const wait = async (task, what) => {
 		let st;
@@ -258,8 +259,19 @@ async function flow() {
 			input: "features/btc.zst", label: "label_up", kind: "logreg",
 			name: "sdk_flow", experiment_id: xid,
 		}, "bp-train", (s) => /^task-/.test(s.task_id));
-		if (t)
-			await wait(t.task_id, "train_model");
+		if (t) {
+			const st = await wait(t.task_id, "train_model");
+			model = st?.result?.name;
+			const v = st?.result?.version;
+			if (model && v)
+				await step("promote_model", { model: `${model}@${v}` },
+					"bp-model", (s) => s.status === "active");
+			if (model)
+				await step("generate_signal", {
+					model, input: "features/btc.zst", symbol: "BTCUSDT",
+				}, "bp-predict", (s) => s.ts === "2020-09-28T07:00:00Z" &&
+					[-1, 0, 1].includes(s.signal));
+		}
 		// walk-forward: a model per fold, out-of-sample predictions
 		const cv = await step("cross_validate", {
 			input: "features/btc.zst", label: "label_up", kind: "logreg",
