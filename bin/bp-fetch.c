@@ -265,7 +265,9 @@ struct opts {
 static long
 parse_wait(const char *arg, const char *opt)
 {
-	return strcmp(arg, "0") == 0 ? 0 : (long)bp_parse_duration_opt(arg, opt);
+	if (strcmp(arg, "0") == 0)
+		return 0;
+	return (long)bp_parse_duration_opt(arg, opt);
 }
 
 /* The options of the exchange commands; returns 0 when c is not one. */

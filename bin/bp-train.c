@@ -181,6 +181,10 @@ read_spec(struct opts *o, json_t **spec_params, json_t **doc)
 	v = json_object_get(m, "params");
 	if (v && !json_is_object(v))
 		return bp_error("%s: model.params must be an object", o->spec);
+	/* the spec's parameters are for the spec's kind only */
+	if (json_is_string(json_object_get(m, "kind")) &&
+	    strcmp(json_string_value(json_object_get(m, "kind")), o->kind))
+		v = NULL;
 	*spec_params = v ? json_deep_copy(v) : NULL;
 	return 0;
 }

@@ -38,11 +38,11 @@ static int coinbase_fetch(struct bp_exchange_fetch *f);
  * its bars could be neither checked for gaps nor keyed in the cache.
  */
 static const struct bp_exchange_interval binance_intervals[] = {
-	{ "1s", 1000 },		{ "1m", MIN_MS },	{ "3m", 3 * MIN_MS },
-	{ "5m", 5 * MIN_MS },	{ "15m", 15 * MIN_MS }, { "30m", 30 * MIN_MS },
-	{ "1h", HOUR_MS },	{ "2h", 2 * HOUR_MS },	{ "4h", 4 * HOUR_MS },
-	{ "6h", 6 * HOUR_MS },	{ "8h", 8 * HOUR_MS },	{ "12h", 12 * HOUR_MS },
-	{ "1d", DAY_MS },	{ "3d", 3 * DAY_MS },	{ "1w", 7 * DAY_MS },
+	{ "1s", 1000 }, { "1m", MIN_MS }, { "3m", 3 * MIN_MS },
+	{ "5m", 5 * MIN_MS }, { "15m", 15 * MIN_MS }, { "30m", 30 * MIN_MS },
+	{ "1h", HOUR_MS }, { "2h", 2 * HOUR_MS }, { "4h", 4 * HOUR_MS },
+	{ "6h", 6 * HOUR_MS }, { "8h", 8 * HOUR_MS }, { "12h", 12 * HOUR_MS },
+	{ "1d", DAY_MS }, { "3d", 3 * DAY_MS }, { "1w", 7 * DAY_MS },
 	{ NULL, 0 },
 };
 
@@ -72,10 +72,10 @@ const struct bp_exchange bp_exchange_binance = {
 	.fetch = binance_fetch,
 };
 
-/* Coinbase Exchange: granularity in {60, 300, 900, 3600, 21600, 86400} s. */
+/* Coinbase Exchange: granularity 60, 300, 900, 3600, 21600 or 86400 s. */
 static const struct bp_exchange_interval coinbase_intervals[] = {
-	{ "1m", MIN_MS },	{ "5m", 5 * MIN_MS },	{ "15m", 15 * MIN_MS },
-	{ "1h", HOUR_MS },	{ "6h", 6 * HOUR_MS },	{ "1d", DAY_MS },
+	{ "1m", MIN_MS }, { "5m", 5 * MIN_MS }, { "15m", 15 * MIN_MS },
+	{ "1h", HOUR_MS }, { "6h", 6 * HOUR_MS }, { "1d", DAY_MS },
 	{ NULL, 0 },
 };
 
@@ -481,7 +481,7 @@ coinbase_fetch(struct bp_exchange_fetch *f)
 		rg.hi = end;
 		if (get_page(f, rg, &n, &last) < 0)
 			return -1;
-		if (!r->has_until) {	/* bars opened by the server's now */
+		if (!r->has_until) {	/* up to the server clock */
 			stop = now_ms(f);
 			stop -= (stop % tf + tf) % tf;
 		}

@@ -49,7 +49,7 @@ struct bp_exchange_interval {
 
 /* What to fetch. */
 struct bp_exchange_req {
-	const char *base_url;	/* scheme://host[:port][/prefix], no final / */
+	const char *base_url;	/* scheme://host[:port][/path], no / */
 	const char *symbol;	/* the exchange's symbol or product id */
 	const char *interval;	/* the exchange's interval name */
 	int64_t tf;		/* its length in ms */
@@ -67,7 +67,7 @@ struct bp_exchange {
 	const char *default_url;	/* "https://api.binance.com" */
 	const char *url_env;		/* "BARPIPE_BINANCE_URL" */
 	int max_limit;			/* bars per request */
-	long min_interval_ms;		/* default pause between requests */
+	long min_interval_ms;		/* default pause between calls */
 	enum bp_csv_format format;	/* reported as the pages' format */
 	const struct bp_exchange_interval *intervals;	/* NULL-ended */
 	/* the kline array: open time index and unit, column indexes */

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dataset.h"
 #include "drift.h"
 #include "jsonout.h"
 #include "metrics.h"
+#include "registry.h"
 #include "severity.h"
 #include "util.h"
 
@@ -541,6 +543,59 @@ out:
 	free(mask);
 	free(sc);
 	return report;
+}
+
+/* A model file rather than a registry name (registry.c's rule). */
+static int
+is_path(const char *ref)
+{
+	struct stat sb;
+
+	return strchr(ref, '/') || bp_ends_with(ref, ".json") ||
+	       bp_ends_with(ref, ".zst") || !strcmp(ref, "-") ||
+	       stat(ref, &sb) == 0;
+}
+
+int
+bp_health_load(const char *ref, const char *db, struct bp_model **m,
+	       json_t **entry, json_t **versions)
+{
+	struct bp_registry_entry e, *v = NULL;
+	struct bp_store *s = NULL;
+	size_t nv = 0;
+	char *name = NULL;
+	int version, rc = -1;
+
+	*m = NULL;
+	*entry = NULL;
+	*versions = json_array();
+	if (is_path(ref)) {
+		*m = bp_model_load(ref);
+		return *m ? 0 : -1;
+	}
+	if (bp_registry_parse_ref(ref, &name, &version) < 0 ||
+	    !(s = bp_store_open(db, 0)))
+		goto out;
+	if (bp_registry_get(s, name, version, &e) < 0)
+		goto out;
+	*entry = bp_registry_entry_json(&e);
+	bp_registry_entry_release(&e);
+	if (bp_registry_list(s, name, &v, &nv) < 0)
+		goto out;
+	for (size_t i = 0; i < nv; i++)
+		json_array_append_new(*versions, bp_registry_entry_json(&v[i]));
+	bp_registry_list_free(v, nv);
+	/* loaded through the registry: the artefact's sha256 is checked */
+	if ((*m = bp_registry_load(ref, db)))
+		rc = 0;
+out:
+	if (rc < 0) {
+		json_decref(*entry);
+		*entry = NULL;
+	}
+	bp_store_free(&s);
+	free(name);
+	return rc;
 }
 
 void

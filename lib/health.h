@@ -63,6 +63,16 @@ json_t *bp_health_run(const struct bp_health_opts *o, const struct bp_model *m,
 		      const json_t *entry, const json_t *versions,
 		      const char *cur_path);
 
+/*
+ * The model ref names, a model file or NAME[@V] in the registry of the
+ * database at db (NULL: the default), with its registry entry and every
+ * version of its name as JSON (for a file: *entry NULL, *versions empty).
+ * Returns 0, or -1 after reporting (unknown name or version, a changed
+ * artefact, an unreadable file).
+ */
+int bp_health_load(const char *ref, const char *db, struct bp_model **m,
+		   json_t **entry, json_t **versions);
+
 /* The report as a table for a terminal, appended to b. */
 void bp_health_table(struct bp_buf *b, const json_t *report);
 

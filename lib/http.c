@@ -324,7 +324,8 @@ transient(CURLcode rc)
 static int
 retryable(long status)
 {
-	return status == 429 || status == 418 || (status >= 500 && status < 600);
+	return status == 429 || status == 418 ||
+	       (status >= 500 && status < 600);
 }
 
 static int64_t

@@ -40,10 +40,10 @@
 
 struct bp_http_opts {
 	long connect_timeout_ms;	/* connecting, per attempt */
-	long timeout_ms;		/* the whole attempt */
-	int retries;			/* retries after the first attempt */
-	long retry_wait_ms;		/* first backoff */
-	long min_interval_ms;		/* between request starts; 0: none */
+	long timeout_ms;	/* the whole attempt */
+	int retries;		/* retries after the first attempt */
+	long retry_wait_ms;	/* first backoff */
+	long min_interval_ms;	/* between request starts; 0: none */
 };
 #define BP_HTTP_OPTS_INIT { 10000, 30000, 5, 1000, 0 }
 

@@ -28,6 +28,7 @@ teardown() {
 		kill "$SERVER_PID" 2>/dev/null || true
 		wait "$SERVER_PID" 2>/dev/null || true
 	fi
+	SERVER_PID=
 }
 
 # serve [ROUTES [DATE]]: start the fixture server; sets URL and points both
@@ -161,8 +162,19 @@ pages() { bp-fetch binance --symbol BTCUSDT --interval 1h --since $P3 --limit 4 
 	[ "$(requests | tail -n1)" = '/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=4' ]
 }
 
-@test "binance: a bar closed by the server's clock is kept" {
-	# 08:00:00 is the 07:00 bar's close
+@test "binance: no bars in the range is a warning and an empty stream" {
+	serve
+	run -0 --separate-stderr pages --since 2020-09-28T07:00:00.001Z --plain
+	[ -z "$output" ]
+	[ "$stderr" = "bp-fetch: warning: no bars of BTCUSDT 1h from binance in that range" ]
+	[ "$(requests)" = '/api/v3/klines?symbol=BTCUSDT&interval=1h&startTime=1601276400001&limit=4' ]
+}
+
+@test "binance: the 07:00 bar is open at 07:59:59 and closed at 08:00:00" {
+	serve "$F/routes" 2020-09-28T07:59:59Z
+	run -0 pages --throttle 0 --plain
+	[ "${#lines[@]}" -eq 9 ]
+	teardown
 	serve "$F/routes" 2020-09-28T08:00:00Z
 	run -0 pages --throttle 0 --plain
 	[ "${#lines[@]}" -eq 10 ]

@@ -86,7 +86,8 @@ load_routes(const char *path)
 				r->times = atoi(tok + 6);
 			else if (strncmp(tok, "retry-after=", 12) == 0)
 				snprintf(r->retry_after,
-					 sizeof(r->retry_after), "%s", tok + 12);
+					 sizeof(r->retry_after), "%s",
+					 tok + 12);
 		}
 		nroutes++;
 	}

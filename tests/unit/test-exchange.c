@@ -38,7 +38,7 @@ test_binance_page(void)
 	const struct bp_csv_row *r;
 	char err[256];
 
-	ok(parse(&bp_exchange_binance, page, &t, err) == 2, "binance: 2 klines");
+	ok(parse(&bp_exchange_binance, page, &t, err) == 2, "binance: 2");
 	ok(t.n == 2, "binance: 2 rows appended");
 	r = &t.rows[0];
 	ok(r->ts == 1499040000000LL && r->tsok, "binance: open time in ms");

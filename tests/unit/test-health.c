@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dataset.h"
 #include "health.h"
 #include "jsonout.h"
 #include "metrics.h"
+#include "registry.h"
+#include "store.h"
 #include "tap.h"
 #include "util.h"
 
@@ -241,6 +244,57 @@ error_cases(const struct bp_model *m)
 	json_decref(doc);
 }
 
+/* The model by registry name, by NAME@V and by file. */
+static void
+load_cases(const struct bp_model *m)
+{
+	char dir[] = "/tmp/test-health.XXXXXX", db[64], file[64];
+	struct bp_model *got = NULL;
+	struct bp_store *st;
+	json_t *entry = NULL, *versions = NULL;
+	int v1 = 0, v2 = 0;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "a temporary directory");
+		return;
+	}
+	snprintf(db, sizeof(db), "%s/barpipe.db", dir);
+	snprintf(file, sizeof(file), "%s/m.json", dir);
+	st = bp_store_open(db, 0);
+	ok(st && bp_registry_add(st, "rsi", m, &v1) == 0 &&
+	   bp_registry_add(st, "rsi", m, &v2) == 0 &&
+	   bp_registry_promote(st, "rsi", 2) == 0, "two versions registered");
+	bp_store_free(&st);
+	ok(bp_health_load("rsi", db, &got, &entry, &versions) == 0 && got,
+	   "load: the active version by name");
+	ok(json_integer_value(json_object_get(entry, "version")) == 2 &&
+	   json_is_string(json_object_get(entry, "created_at")),
+	   "load: its entry, with its date");
+	ok(json_array_size(versions) == 2, "load: every version");
+	bp_model_free(&got);
+	json_decref(entry);
+	json_decref(versions);
+	ok(bp_health_load("rsi@1", db, &got, &entry, &versions) == 0 &&
+	   json_integer_value(json_object_get(entry, "version")) == 1,
+	   "load: NAME@1");
+	bp_model_free(&got);
+	json_decref(entry);
+	json_decref(versions);
+	ok(bp_health_load("nosuch", db, &got, &entry, &versions) < 0 && !got,
+	   "load: an unknown name is an error");
+	json_decref(versions);
+	bp_model_save(m, file);
+	ok(bp_health_load(file, db, &got, &entry, &versions) == 0 && got &&
+	   !entry && json_array_size(versions) == 0,
+	   "load: a model file, no registry");
+	bp_model_free(&got);
+	json_decref(versions);
+	unlink(file);
+	snprintf(file, sizeof(file), "rm -rf '%s'", dir);
+	if (system(file) != 0)
+		ok(0, "cleanup");
+}
+
 int
 main(void)
 {
@@ -253,6 +307,7 @@ main(void)
 	performance_cases(m);
 	rows_cases(m);
 	error_cases(m);
+	load_cases(m);
 	bp_model_free(&m);
 	return done_testing();
 }
