@@ -979,6 +979,7 @@ start_worker(struct bp_writer *w)
 	rc = pthread_create(&w->tid, NULL, worker_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc == 0) {
+		pthread_setname_np(w->tid, "bp-writer");	/* top -H */
 		w->started = 1;
 		return 0;
 	}
