@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fmt.h"
 #include "featureset.h"
 #include "jsonout.h"
 #include "spec.h"
@@ -261,62 +260,35 @@ static int
 list_indicators(void)
 {
 	int tty = isatty(STDOUT_FILENO);
-	struct bp_buf b = BP_BUF_INIT;
-	char col[128];
+	struct bp_buf line = BP_BUF_INIT;
 
 	if (tty)
 		printf("%-13s %-22s %-5s %-9s %s\n", "NAME", "PARAMETERS",
 		       "LOOK", "TA-LIB", "COLUMNS (defaults)");
 	for (size_t i = 0; i < bp_ta_count(); i++) {
-		const struct bp_ta_info *t = bp_ta_at(i);
-		double p[BP_TA_MAXPARAM] = { 0 };
-		json_t *row = json_object();
+		json_t *row = bp_spec_describe(bp_ta_at(i));
 
-		bp_ta_defaults(t, p);
-		bp_buf_reset(&b);
-		for (int k = 0; k < t->nparam; k++) {
-			char num[32];
-
-			bp_fmt_double(num, t->param[k].def);
-			bp_buf_addf(&b, "%s%s=%s", k ? "," : "",
-				    t->param[k].name, num);
-		}
-		json_object_set_new(row, "name", json_string(t->name));
-		json_object_set_new(row, "title", json_string(t->title));
-		json_object_set_new(row, "params", json_string(b.s ? b.s : ""));
-		json_object_set_new(row, "lookback", json_integer(
-			bp_ta_lookback(t, p)));
-		json_object_set_new(row, "talib", t->talib ?
-				    json_string(t->talib) : json_null());
-		json_object_set_new(row, "inputs", json_string(
-			t->single ? "close or @column" :
-			t->needs & BP_TA_NEED_VOLUME ?
-			(t->needs & BP_TA_NEED_HIGH ? "high,low,close,volume" :
-			 "close,volume") : "high,low,close"));
-		bp_buf_reset(&b);
-		for (int o = 0; o < t->nout; o++) {
-			bp_ta_colname(col, sizeof(col), t, o, p, NULL);
-			bp_buf_addf(&b, "%s%s", o ? "," : "", col);
-		}
-		json_object_set_new(row, "columns", json_string(b.s));
-		json_object_set_new(row, "definition",
-				    json_string(t->definition));
+		bp_buf_reset(&line);
 		if (tty) {
-			printf("%-13s %-22s %-5lld %-9s %s\n", t->name,
-			       json_string_value(json_object_get(row,
-								 "params")),
-			       (long long)bp_ta_lookback(t, p),
-			       t->talib ? t->talib : "-", b.s);
-		} else {
-			struct bp_buf line = BP_BUF_INIT;
+			json_t *t = json_object_get(row, "talib");
 
+			bp_buf_addf(&line, "%-13s %-22s %-5lld %-9s %s",
+				    json_string_value(json_object_get(row,
+								      "name")),
+				    json_string_value(json_object_get(row,
+								      "params")),
+				    json_integer_value(json_object_get(row,
+								       "lookback")),
+				    json_is_string(t) ? json_string_value(t) :
+				    "-", json_string_value(json_object_get(row,
+								       "columns")));
+		} else {
 			bp_json_dump(&line, row, 0);
-			printf("%s\n", line.s);
-			bp_buf_release(&line);
 		}
+		printf("%s\n", line.s);
 		json_decref(row);
 	}
-	bp_buf_release(&b);
+	bp_buf_release(&line);
 	return bp_close_stdout() < 0 ? BP_EXIT_FAIL : BP_EXIT_OK;
 }
 

@@ -181,6 +181,10 @@ read_spec(struct opts *o, json_t **spec_params, json_t **doc)
 	v = json_object_get(m, "params");
 	if (v && !json_is_object(v))
 		return bp_error("%s: model.params must be an object", o->spec);
+	/* the spec's parameters are for the spec's kind only */
+	if (json_is_string(json_object_get(m, "kind")) &&
+	    strcmp(json_string_value(json_object_get(m, "kind")), o->kind))
+		v = NULL;
 	*spec_params = v ? json_deep_copy(v) : NULL;
 	return 0;
 }
@@ -313,8 +317,12 @@ main(int argc, char *argv[])
 			   &log);
 	if (!m)
 		goto out;
-	if (log.len)
-		bp_info(2, "%.*s", (int)log.len - 1, log.s);
+	for (char *p = log.s, *nl; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		bp_info(2, "%.*s", (int)(nl - p), p);
+	}
 	fit = json_object_get(bp_model_info(m), "fit");
 	if (json_is_false(json_object_get(fit, "converged")))
 		bp_warn("%s did not converge in %lld iterations (raise "

@@ -86,8 +86,12 @@ struct bp_featureset {
 	size_t qcap, qhead, qlen, qmax;
 	struct entry **freel;
 	size_t nfree, afree;
-	/* rows: cached shape of input keys that a new column replaces */
+	/* rows: the last row's keys, which of them a new column replaces,
+	 * and each one's text ",\"key\":" for the output */
 	char **shape;
+	size_t *shapelen;
+	char **ktext;
+	size_t *ktextlen;
 	unsigned char *skip;
 	size_t nshape;
 	unsigned char *warned;	/* per output column: replaced an input */
@@ -322,9 +326,14 @@ bp_featureset_free(struct bp_featureset **fp)
 		free(f->in[i].key);
 	for (size_t c = 0; f->key && c < f->spec->ncol; c++)
 		free(f->key[c]);
-	for (size_t i = 0; i < f->nshape; i++)
+	for (size_t i = 0; i < f->nshape; i++) {
 		free(f->shape[i]);
+		free(f->ktext[i]);
+	}
 	free(f->shape);
+	free(f->shapelen);
+	free(f->ktext);
+	free(f->ktextlen);
 	free(f->skip);
 	free(f->warned);
 	free(f->key);
@@ -466,23 +475,39 @@ static void
 update_shape(struct bp_featureset *f, const struct bp_row *row)
 {
 	const struct bp_spec *s = f->spec;
+	size_t plen = f->opt.prefix ? strlen(f->opt.prefix) : 0;
+	struct bp_buf b = BP_BUF_INIT;
 	int same = row->n == f->nshape;
 
 	for (size_t i = 0; same && i < row->n; i++)
-		if (strcmp(f->shape[i], row->f[i].key) != 0)
+		if (f->shapelen[i] != row->f[i].keylen ||
+		    memcmp(f->shape[i], row->f[i].key, row->f[i].keylen) != 0)
 			same = 0;
 	if (same)
 		return;
-	for (size_t i = 0; i < f->nshape; i++)
+	for (size_t i = 0; i < f->nshape; i++) {
 		free(f->shape[i]);
+		free(f->ktext[i]);
+	}
 	f->shape = bp_xreallocarray(f->shape, row->n + 1, sizeof(char *));
+	f->shapelen = bp_xreallocarray(f->shapelen, row->n + 1,
+				       sizeof(size_t));
+	f->ktext = bp_xreallocarray(f->ktext, row->n + 1, sizeof(char *));
+	f->ktextlen = bp_xreallocarray(f->ktextlen, row->n + 1,
+				       sizeof(size_t));
 	f->skip = bp_xrealloc(f->skip, row->n + 1);
 	f->nshape = row->n;
 	for (size_t i = 0; i < row->n; i++) {
 		const char *key = row->f[i].key;
-		size_t plen = f->opt.prefix ? strlen(f->opt.prefix) : 0;
 
-		f->shape[i] = bp_xstrdup(key);
+		f->shape[i] = bp_xstrndup(key, row->f[i].keylen);
+		f->shapelen[i] = row->f[i].keylen;
+		bp_buf_reset(&b);
+		bp_buf_addc(&b, ',');
+		bp_json_escape(&b, key, row->f[i].keylen);
+		bp_buf_addc(&b, ':');
+		f->ktextlen[i] = b.len;
+		f->ktext[i] = bp_buf_detach(&b, NULL);
 		f->skip[i] = 0;
 		for (size_t c = 0; c < s->ncol; c++) {
 			const char *name = s->col[c].name;
@@ -504,41 +529,53 @@ update_shape(struct bp_featureset *f, const struct bp_row *row)
 			}
 		}
 	}
+	bp_buf_release(&b);
 }
 
-/* The row's text without labels and without the closing brace. */
+/*
+ * The row's text without labels and without the closing brace.  The
+ * room is reserved once, then keys, raw values and numbers are copied in.
+ */
 static void
 render(struct bp_featureset *f, const struct bp_row *row, struct bp_buf *b)
 {
-	int first = 1;
+	size_t need = 8, skip = 1;	/* the first key's ',' */
+	char *o;
 
+	for (size_t i = 0; i < row->n; i++)
+		need += f->ktextlen[i] + row->f[i].rawlen;
+	for (size_t c = 0; c < f->nfeat; c++)
+		need += f->keylen[c] + BP_FMT_BUFSZ;
 	bp_buf_reset(b);
-	bp_buf_addc(b, '{');
+	bp_buf_grow(b, need);
+	o = b->s;
+	*o++ = '{';
 	for (size_t i = 0; i < row->n; i++) {
 		const struct bp_field *fl = &row->f[i];
 
 		if (f->skip[i])
 			continue;
-		if (!first)
-			bp_buf_addc(b, ',');
-		first = 0;
-		bp_json_escape(b, fl->key, fl->keylen);
-		bp_buf_grow(b, fl->rawlen + 2);
-		b->s[b->len++] = ':';
-		memcpy(b->s + b->len, fl->raw, fl->rawlen);
-		b->len += fl->rawlen;
-		b->s[b->len] = '\0';
+		memcpy(o, f->ktext[i] + skip, f->ktextlen[i] - skip);
+		o += f->ktextlen[i] - skip;
+		memcpy(o, fl->raw, fl->rawlen);
+		o += fl->rawlen;
+		skip = 0;
 	}
 	for (size_t c = 0; c < f->nfeat; c++) {
-		/* the keys start with ',': an empty row would begin "{," */
-		if (first) {
-			bp_buf_add(b, f->key[c] + 1, f->keylen[c] - 1);
-			first = 0;
+		double x = f->val[f->nin + c];
+
+		memcpy(o, f->key[c] + skip, f->keylen[c] - skip);
+		o += f->keylen[c] - skip;
+		skip = 0;
+		if (isfinite(x)) {
+			o += bp_fmt_double(o, x);
 		} else {
-			bp_buf_add(b, f->key[c], f->keylen[c]);
+			memcpy(o, "null", 4);
+			o += 4;
 		}
-		put_num(b, f->val[f->nin + c]);
 	}
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
 }
 
 static int

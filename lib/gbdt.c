@@ -57,7 +57,29 @@ struct bp_gbdt {
 	struct pnode *nodes;
 	size_t nnodes, nodealloc, treealloc;
 	int rounds, best_round;
+	/*
+	 * The same trees, compiled for prediction when every tree is at most
+	 * COMPLETE_MAX deep: each tree padded to a complete tree of its depth
+	 * d in heap order (children of i at 2i+1 and 2i+2), so a row takes
+	 * exactly d branch-free steps.  Padding nodes always go left.
+	 */
+	int complete;
+	struct cnode *cn;	/* internal nodes of every tree */
+	double *leaf;		/* leaves of every tree */
+	size_t *cstart, *lstart;	/* (ntrees) offsets */
+	int *depth;		/* (ntrees) */
 };
+
+#define COMPLETE_MAX 8
+#define BATCH 64		/* rows predicted together */
+
+struct cnode {
+	double t;
+	int32_t f;
+	uint32_t dl;		/* 1: nulls go left */
+};
+
+static void compile(struct bp_gbdt *g);
 
 /* ---- binning -------------------------------------------------------------- */
 
@@ -1187,6 +1209,7 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 		g->ntrees = (size_t)(g->best_round + 1) * K;
 		g->nnodes = g->start[g->ntrees];
 	}
+	compile(g);
 	if (importance) {
 		double total = 0.0;
 
@@ -1229,6 +1252,76 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 	return g;
 }
 
+static int
+tree_depth(const struct pnode *nd, uint32_t i)
+{
+	int l, r;
+
+	if (nd[i].f < 0)
+		return 0;
+	l = tree_depth(nd, nd[i].l & ~DLEFT_BIT);
+	r = tree_depth(nd, (nd[i].l & ~DLEFT_BIT) + 1);
+	return 1 + (l > r ? l : r);
+}
+
+/* fill the complete tree of depth d at heap position h from node i */
+static void
+fill_complete(struct cnode *cn, double *leaf, const struct pnode *nd,
+	      uint32_t i, size_t h, int level, int d)
+{
+	size_t inner = ((size_t)1 << d) - 1;
+
+	if (level == d) {
+		leaf[h - inner] = nd[i].t;
+		return;
+	}
+	if (nd[i].f < 0) {	/* a leaf above depth d: pad, always left */
+		cn[h].t = INFINITY;
+		cn[h].f = 0;
+		cn[h].dl = 1;
+		fill_complete(cn, leaf, nd, i, 2 * h + 1, level + 1, d);
+		fill_complete(cn, leaf, nd, i, 2 * h + 2, level + 1, d);
+		return;
+	}
+	cn[h].t = nd[i].t;
+	cn[h].f = nd[i].f;
+	cn[h].dl = (nd[i].l & DLEFT_BIT) != 0;
+	fill_complete(cn, leaf, nd, nd[i].l & ~DLEFT_BIT, 2 * h + 1, level + 1,
+		      d);
+	fill_complete(cn, leaf, nd, (nd[i].l & ~DLEFT_BIT) + 1, 2 * h + 2,
+		      level + 1, d);
+}
+
+static void
+compile(struct bp_gbdt *g)
+{
+	size_t ninner = 0, nleaf = 0;
+
+	g->complete = 0;
+	g->depth = bp_xcalloc(g->ntrees + 1, sizeof(*g->depth));
+	for (size_t t = 0; t < g->ntrees; t++) {
+		g->depth[t] = tree_depth(g->nodes + g->start[t], 0);
+		if (g->depth[t] > COMPLETE_MAX)
+			return;
+		ninner += ((size_t)1 << g->depth[t]) - 1;
+		nleaf += (size_t)1 << g->depth[t];
+	}
+	g->cn = bp_xcalloc(ninner + 1, sizeof(*g->cn));
+	g->leaf = bp_xcalloc(nleaf + 1, sizeof(*g->leaf));
+	g->cstart = bp_xcalloc(2 * (g->ntrees + 1), sizeof(*g->cstart));
+	g->lstart = g->cstart + g->ntrees + 1;
+	ninner = nleaf = 0;
+	for (size_t t = 0; t < g->ntrees; t++) {
+		g->cstart[t] = ninner;
+		g->lstart[t] = nleaf;
+		fill_complete(g->cn + ninner, g->leaf + nleaf,
+			      g->nodes + g->start[t], 0, 0, 0, g->depth[t]);
+		ninner += ((size_t)1 << g->depth[t]) - 1;
+		nleaf += (size_t)1 << g->depth[t];
+	}
+	g->complete = 1;
+}
+
 void
 bp_gbdt_free(struct bp_gbdt **gp)
 {
@@ -1236,6 +1329,10 @@ bp_gbdt_free(struct bp_gbdt **gp)
 
 	if (!g)
 		return;
+	free(g->cn);
+	free(g->leaf);
+	free(g->cstart);
+	free(g->depth);
 	free(g->start);
 	free(g->nodes);
 	free(g);
@@ -1244,6 +1341,16 @@ bp_gbdt_free(struct bp_gbdt **gp)
 
 /* ---- prediction ------------------------------------------------------------- */
 
+/* one step down a compiled tree: 0 left, 1 right */
+static inline size_t
+goes_right(const struct cnode *n, const double *x)
+{
+	double v = x[n->f];
+
+	/* NaN fails v <= t (right); dl flips that */
+	return (size_t)(!(v <= n->t) ^ (n->dl & (uint32_t)isnan(v)));
+}
+
 void
 bp_gbdt_predict_raw(const struct bp_gbdt *g, const double *x, double *raw)
 {
@@ -1251,6 +1358,19 @@ bp_gbdt_predict_raw(const struct bp_gbdt *g, const double *x, double *raw)
 
 	for (size_t c = 0; c < K; c++)
 		raw[c] = g->base[c];
+	if (g->complete) {
+		for (size_t tr = 0; tr < g->ntrees; tr++) {
+			const struct cnode *cn = g->cn + g->cstart[tr];
+			int d = g->depth[tr];
+			size_t h = 0;
+
+			for (int l = 0; l < d; l++)
+				h = 2 * h + 1 + goes_right(&cn[h], x);
+			raw[K == 1 ? 0 : tr % K] += g->leaf[g->lstart[tr] + h -
+				(((size_t)1 << d) - 1)];
+		}
+		return;
+	}
 	for (size_t tr = 0; tr < g->ntrees; tr++) {
 		const struct pnode *nd = g->nodes + g->start[tr];
 		uint32_t i = 0;
@@ -1265,6 +1385,47 @@ bp_gbdt_predict_raw(const struct bp_gbdt *g, const double *x, double *raw)
 			i = (l & ~DLEFT_BIT) + right;
 		}
 		raw[K == 1 ? 0 : tr % K] += nd[i].t;
+	}
+}
+
+void
+bp_gbdt_predict_batch(const struct bp_gbdt *g, const double *x, size_t n,
+		      double *out)
+{
+	size_t K = g->K, k = g->k, h[BATCH];
+
+	if (!g->complete) {
+		for (size_t i = 0; i < n; i++)
+			bp_gbdt_predict(g, x + i * k, out + i * K);
+		return;
+	}
+	for (size_t lo = 0; lo < n; lo += BATCH) {
+		size_t nb = n - lo < BATCH ? n - lo : BATCH;
+		const double *xb = x + lo * k;
+		double *ob = out + lo * K;
+
+		for (size_t r = 0; r < nb; r++)
+			for (size_t c = 0; c < K; c++)
+				ob[r * K + c] = g->base[c];
+		/* tree by tree, every row of the block a level at a time */
+		for (size_t tr = 0; tr < g->ntrees; tr++) {
+			const struct cnode *cn = g->cn + g->cstart[tr];
+			const double *leaf = g->leaf + g->lstart[tr] -
+					     (((size_t)1 << g->depth[tr]) - 1);
+			size_t c = K == 1 ? 0 : tr % K;
+			int d = g->depth[tr];
+
+			for (size_t r = 0; r < nb; r++)
+				h[r] = 0;
+			for (int l = 0; l < d; l++)
+				for (size_t r = 0; r < nb; r++)
+					h[r] = 2 * h[r] + 1 +
+					       goes_right(&cn[h[r]], xb + r * k);
+			for (size_t r = 0; r < nb; r++)
+				ob[r * K + c] += leaf[h[r]];
+		}
+		for (size_t r = 0; r < nb; r++)
+			link(g->task, ob + r * K, K);
 	}
 }
 
@@ -1402,6 +1563,13 @@ static void
 gbdt_predict_op(const void *impl, const double *x, double *out)
 {
 	bp_gbdt_predict(impl, x, out);
+}
+
+static void
+gbdt_predict_batch_op(const void *impl, const double *x, size_t n,
+		      double *out)
+{
+	bp_gbdt_predict_batch(impl, x, n, out);
 }
 
 static const char *
@@ -1572,6 +1740,7 @@ gbdt_from_json(const json_t *j, size_t k, enum bp_task task, size_t nout,
 		if (tree_from_json(g, json_array_get(trees, tr), tr, k, name) < 0)
 			goto fail;
 	g->rounds = (int)(g->ntrees / nout);
+	compile(g);
 	return g;
 fail:
 	bp_gbdt_free(&g);
@@ -1592,6 +1761,7 @@ const struct bp_model_ops bp_gbdt_ops = {
 	.handles_missing = 1,
 	.train = gbdt_train,
 	.predict = gbdt_predict_op,
+	.predict_batch = gbdt_predict_batch_op,
 	.to_json = gbdt_to_json,
 	.from_json = gbdt_from_json,
 	.free = gbdt_free_op,

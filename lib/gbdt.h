@@ -84,6 +84,12 @@ void bp_gbdt_free(struct bp_gbdt **g);
 
 /* Outputs for x (k): p(1), the value, or k class probabilities. */
 void bp_gbdt_predict(const struct bp_gbdt *g, const double *x, double *out);
+/*
+ * n rows at once: x (n, k) row-major, out (n, outputs).  Several rows go
+ * down each tree together, which is much faster than n single calls.
+ */
+void bp_gbdt_predict_batch(const struct bp_gbdt *g, const double *x,
+			   size_t n, double *out);
 /* The raw score(s) before the link function. */
 void bp_gbdt_predict_raw(const struct bp_gbdt *g, const double *x,
 			 double *raw);

@@ -60,6 +60,9 @@ struct bp_model_ops {
 	void *(*train)(const struct bp_train_ctx *ctx);
 	/* x (k) -> out (nout); the raw task output (probabilities). */
 	void (*predict)(const void *impl, const double *x, double *out);
+	/* Optional: n rows x (n, k) -> out (n, nout), same results. */
+	void (*predict_batch)(const void *impl, const double *x, size_t n,
+			      double *out);
 	/* The "model" section of the file (new reference). */
 	json_t *(*to_json)(const void *impl);
 	/* Parse and check the "model" section; NULL after reporting. */

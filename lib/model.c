@@ -15,6 +15,7 @@
 #include "fmt.h"
 #include "jsonout.h"
 #include "model-internal.h"
+#include "stream.h"
 #include "sha256.h"
 #include "ts.h"
 
@@ -655,6 +656,10 @@ bp_model_predict_batch(const struct bp_model *m, const double *x, size_t n,
 {
 	size_t bad = 0;
 
+	if (m->ops->predict_batch && m->ops->handles_missing) {
+		m->ops->predict_batch(m->impl, x, n, out);
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (bp_model_predict(m, x + i * m->k, out + i * m->nout) < 0)
 			bad++;
@@ -776,7 +781,8 @@ usable_rows(const struct bp_model *m, const struct bp_dataset *d,
 	for (size_t i = 0; i < d->n; i++) {
 		if (!m->ops->handles_missing && !row_complete(d, i))
 			continue;
-		if (isnan(d->y[i]) || bp_model_target(m, d->y[i]) < 0)
+		if (isnan(d->y[i]) || (m->task == BP_TASK_MULTICLASS &&
+				       bp_model_target(m, d->y[i]) < 0))
 			continue;
 		idx[n++] = i;
 	}
@@ -929,12 +935,20 @@ static void
 eval_worker(void *arg, int tid, int nth)
 {
 	struct eval_job *e = arg;
-	size_t lo = e->n * (size_t)tid / (size_t)nth;
+	size_t lo = e->n * (size_t)tid / (size_t)nth, k = e->d->k;
 	size_t hi = e->n * (size_t)(tid + 1) / (size_t)nth;
+	double *x = bp_xmalloc(256 * (k ? k : 1) * sizeof(*x));
 
-	for (size_t i = lo; i < hi; i++)
-		bp_model_predict(e->m, e->d->x + e->idx[i] * e->d->k,
-				 e->pred + i * e->m->nout);
+	/* gathered in blocks, so that batch prediction applies */
+	for (size_t i = lo; i < hi; i += 256) {
+		size_t nb = hi - i < 256 ? hi - i : 256;
+
+		for (size_t r = 0; r < nb; r++)
+			memcpy(x + r * k, e->d->x + e->idx[i + r] * k,
+			       k * sizeof(*x));
+		bp_model_predict_batch(e->m, x, nb, e->pred + i * e->m->nout);
+	}
+	free(x);
 }
 
 /* metrics of m on the rows idx of d (features in m's order) */
@@ -975,6 +989,7 @@ bp_model_train(const char *kind, const json_t *params,
 	double *ytr = NULL, *yva = NULL;
 	json_t *training, *metrics, *imp;
 	const struct bp_dataset *both[2];
+	double t0;
 
 	if (!ops)
 		return NULL;
@@ -1041,12 +1056,16 @@ bp_model_train(const char *kind, const json_t *params,
 		.log = log, .fit = json_object(),
 		.importance = bp_xcalloc(m->k, sizeof(double)),
 	};
+	t0 = bp_now();
 	m->impl = ops->train(&ctx);
 	if (!m->impl) {
 		json_decref(ctx.fit);
 		free(ctx.importance);
 		goto fail;
 	}
+
+	/* timing for the log only: never in the file (bytes stay equal) */
+	bp_model_log(log, "%s: trained in %.3f s", kind, bp_now() - t0);
 
 	/* what the file records about the training */
 	training = json_object();
@@ -1356,4 +1375,147 @@ bp_model_save(const struct bp_model *m, const char *path)
 
 	json_decref(doc);
 	return rc;
+}
+
+/* ---- comparing two models on a stream ------------------------------------ */
+
+/* the class a prediction stands for: argmax, p >= 0.5, or the sign */
+static double
+predicted_class(const struct bp_model *m, const double *out)
+{
+	if (m->task == BP_TASK_BINARY)
+		return out[0] >= 0.5;
+	if (m->task == BP_TASK_REGRESSION)
+		return (out[0] > 0) - (out[0] < 0);
+	{
+		size_t best = 0;
+
+		for (size_t c = 1; c < m->nclasses; c++)
+			if (out[c] > out[best])
+				best = c;
+		return m->classes[best];
+	}
+}
+
+struct side {
+	const struct bp_model *m;
+	struct bp_featmap fm;
+	double *x, out[BP_MODEL_MAX_OUTPUTS];
+	double *pred, *y;	/* labelled rows: outputs and targets */
+	size_t n, alloc;
+};
+
+static int
+side_fill(struct side *s, const struct bp_row *row, const char *name)
+{
+	size_t bad;
+	enum bp_feat_problem why;
+
+	if (bp_featmap_fill(&s->fm, row, s->x, &bad, &why) < 0)
+		return bp_error("%s:%ld: '%s' %s", name, row->lineno,
+				s->m->features[bad], why == BP_FEAT_ABSENT ?
+				"(a feature of the model) is missing" :
+				"is not a number");
+	return 0;
+}
+
+static void
+side_keep(struct side *s, double y)
+{
+	double t = bp_model_target(s->m, y);
+
+	if (s->m->task == BP_TASK_MULTICLASS && t < 0)
+		return;
+	if (s->n + 1 > s->alloc) {
+		s->alloc = s->alloc ? 2 * s->alloc : 1024;
+		s->pred = bp_xreallocarray(s->pred, s->alloc,
+					   s->m->nout * sizeof(double));
+		s->y = bp_xreallocarray(s->y, s->alloc, sizeof(double));
+	}
+	memcpy(s->pred + s->n * s->m->nout, s->out,
+	       s->m->nout * sizeof(double));
+	s->y[s->n++] = t;
+}
+
+json_t *
+bp_model_compare_stream(const struct bp_model *a, const struct bp_model *b,
+			struct bp_reader *r, const char *label)
+{
+	struct side sd[2] = { { .m = a }, { .m = b } };
+	struct bp_row row = BP_ROW_INIT;
+	double *sa = NULL, *sb = NULL;
+	size_t rows = 0, scored = 0, agree = 0, alloc = 0;
+	int hint = -1, rc, have_label = 0;
+	json_t *o = NULL;
+
+	label = label ? label : a->label;
+	for (int q = 0; q < 2; q++) {
+		bp_featmap_init(&sd[q].fm, (const char *const *)sd[q].m->features,
+				sd[q].m->k);
+		sd[q].x = bp_xcalloc(sd[q].m->k, sizeof(double));
+	}
+	while ((rc = bp_reader_next(r, &row)) > 0) {
+		double y = NAN;
+		int ok;
+
+		rows++;
+		if (side_fill(&sd[0], &row, bp_reader_name(r)) < 0 ||
+		    side_fill(&sd[1], &row, bp_reader_name(r)) < 0) {
+			rc = -1;
+			break;
+		}
+		ok = bp_model_predict(a, sd[0].x, sd[0].out) == 0;
+		ok = (bp_model_predict(b, sd[1].x, sd[1].out) == 0) && ok;
+		if (!ok)
+			continue;
+		scored++;
+		agree += predicted_class(a, sd[0].out) ==
+			 predicted_class(b, sd[1].out);
+		if (scored > alloc) {
+			alloc = alloc ? 2 * alloc : 1024;
+			sa = bp_xreallocarray(sa, alloc, sizeof(*sa));
+			sb = bp_xreallocarray(sb, alloc, sizeof(*sb));
+		}
+		sa[scored - 1] = bp_model_score(a, sd[0].out);
+		sb[scored - 1] = bp_model_score(b, sd[1].out);
+		if (label && bp_row_find(&row, label, &hint) >= 0) {
+			have_label = 1;
+			if (bp_row_num(&row, label, &hint, &y) == 0) {
+				side_keep(&sd[0], y);
+				side_keep(&sd[1], y);
+			}
+		}
+	}
+	if (rc == 0) {
+		o = json_object();
+		json_object_set_new(o, "rows", json_integer((json_int_t)rows));
+		json_object_set_new(o, "scored",
+				    json_integer((json_int_t)scored));
+		json_object_set_new(o, "agreement", bp_json_real(scored ?
+			(double)agree / (double)scored : NAN));
+		json_object_set_new(o, "correlation",
+				    bp_json_real(bp_metrics_corr(sa, sb, scored)));
+		if (have_label) {
+			json_object_set_new(o, "label", json_string(label));
+			for (int q = 0; q < 2; q++) {
+				struct bp_metrics met;
+
+				bp_metrics_eval(&met, sd[q].m->task, sd[q].y,
+						sd[q].pred, sd[q].n,
+						sd[q].m->nout);
+				json_object_set_new(o, q ? "b" : "a",
+						    bp_metrics_to_json(&met));
+			}
+		}
+	}
+	for (int q = 0; q < 2; q++) {
+		bp_featmap_release(&sd[q].fm);
+		free(sd[q].x);
+		free(sd[q].pred);
+		free(sd[q].y);
+	}
+	free(sa);
+	free(sb);
+	bp_row_release(&row);
+	return o;
 }

@@ -164,6 +164,21 @@ int bp_model_evaluate(const struct bp_model *m, const struct bp_dataset *d,
 		      struct bp_metrics *out, size_t *skipped);
 
 /*
+ * Both models' predictions on every row of r (for bp-model compare):
+ * {"rows", "scored" (rows both could score), "agreement" (share of scored
+ * rows where they predict the same class, or the same sign for
+ * regression), "correlation" (Pearson, of the scores), and when the
+ * column label is present, "label" and each model's metrics under "a" and
+ * "b" (rows with a null label left out)}.  label NULL: a's label.
+ * Returns a new reference, or NULL after reporting (a row lacks a
+ * feature, a value is not a number).
+ */
+struct bp_reader;
+json_t *bp_model_compare_stream(const struct bp_model *a,
+				const struct bp_model *b, struct bp_reader *r,
+				const char *label);
+
+/*
  * The whole model file as a JSON document (new reference).
  */
 json_t *bp_model_to_json(const struct bp_model *m);

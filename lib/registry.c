@@ -354,8 +354,11 @@ bp_registry_add(struct bp_store *s, const char *name,
 
 	if (bp_store_begin(s) < 0)
 		goto out;
-	st = bp_store_prepare(s, "SELECT COALESCE(MAX(version), 0) FROM models "
-			      "WHERE name = ?");
+	/* removed versions are never reused: their events stay */
+	st = bp_store_prepare(s, "SELECT MAX(COALESCE((SELECT MAX(version) "
+			      "FROM models WHERE name = ?1), 0), COALESCE(("
+			      "SELECT MAX(version) FROM model_events WHERE "
+			      "name = ?1), 0))");
 	if (!st)
 		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

@@ -5,7 +5,8 @@
  * and its artefact, the model file, stored beside the database as
  * models/NAME/VERSION.json (so under $BARPIPE_HOME/models/ for the default
  * database); the row keeps the path relative to the database's directory
- * and the artefact's sha256.  Versions count from 1 per name.  Status:
+ * and the artefact's sha256.  Versions count from 1 per name and are
+ * never reused, even after rm.  Status:
  * "candidate" when registered, "active" once promoted (one per name),
  * "retired" when another version took its place.  Every promote, rollback
  * and rm is recorded in `model_events`; rollback returns to the version

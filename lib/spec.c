@@ -1211,6 +1211,45 @@ bp_spec_free(struct bp_spec **sp)
 	*sp = NULL;
 }
 
+/* ---- descriptions ----------------------------------------------------- */
+
+json_t *
+bp_spec_describe(const struct bp_ta_info *t)
+{
+	double p[BP_TA_MAXPARAM] = { 0 };
+	json_t *row = json_object();
+	struct bp_buf b = BP_BUF_INIT;
+	char buf[128];
+
+	bp_ta_defaults(t, p);
+	for (int k = 0; k < t->nparam; k++) {
+		bp_fmt_double(buf, t->param[k].def);
+		bp_buf_addf(&b, "%s%s=%s", k ? "," : "", t->param[k].name,
+			    buf);
+	}
+	json_object_set_new(row, "name", json_string(t->name));
+	json_object_set_new(row, "title", json_string(t->title));
+	json_object_set_new(row, "params", json_string(b.s ? b.s : ""));
+	json_object_set_new(row, "lookback",
+			    json_integer(bp_ta_lookback(t, p)));
+	json_object_set_new(row, "talib", t->talib ? json_string(t->talib) :
+			    json_null());
+	json_object_set_new(row, "inputs", json_string(
+		t->single ? "close or @column" :
+		!(t->needs & BP_TA_NEED_VOLUME) ? "high,low,close" :
+		t->needs & BP_TA_NEED_HIGH ? "high,low,close,volume" :
+		"close,volume"));
+	bp_buf_reset(&b);
+	for (int o = 0; o < t->nout; o++) {
+		bp_ta_colname(buf, sizeof(buf), t, o, p, NULL);
+		bp_buf_addf(&b, "%s%s", o ? "," : "", buf);
+	}
+	json_object_set_new(row, "columns", json_string(b.s));
+	json_object_set_new(row, "definition", json_string(t->definition));
+	bp_buf_release(&b);
+	return row;
+}
+
 /* ---- schema ----------------------------------------------------------- */
 
 static const char schema_text[] =

@@ -151,6 +151,14 @@ void bp_spec_free(struct bp_spec **s);
 /* 1 when name is a label column (starts with "label_"). */
 int bp_spec_is_label(const char *name);
 
+/*
+ * One indicator described for --list: name, title, params (with their
+ * defaults, "period=14"), lookback (at the defaults), talib (the TA-Lib
+ * function, or null), inputs, columns (at the defaults), definition.  A
+ * flat object (new reference).
+ */
+json_t *bp_spec_describe(const struct bp_ta_info *info);
+
 /* The spec's JSON Schema with a worked example (new reference). */
 json_t *bp_spec_schema(void);
 

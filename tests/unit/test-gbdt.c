@@ -222,6 +222,17 @@ determinism_and_stopping(void)
 		double q[6] = { 0.3, NAN, -1, 2, 0, 1 }, a, b;
 
 		ok(strcmp(t1, tb) == 0, "model file round trip is exact");
+		{
+			double out[64], one;
+			int same = 1;
+
+			bp_model_predict_batch(m1, va.x, 64, out);
+			for (int i = 0; i < 64; i++) {
+				bp_model_predict(m1, va.x + i * k, &one);
+				same &= one == out[i];
+			}
+			ok(same, "batch prediction = row by row, nulls too");
+		}
 		bp_model_predict(m1, q, &a);
 		bp_model_predict(back, q, &b);
 		ok(a == b, "same prediction after reload, nulls included");

@@ -1,0 +1,54 @@
+/*
+ * scorer: a feature stream through a model, as bp-predict does it.
+ *
+ * Every row keeps its columns and gets `score` (and for multiclass
+ * score_m1, score_0, score_p1, ... per class), then `signal`: +1 when
+ * score >= long, -1 when score <= short, else 0 (a regression without
+ * thresholds: the sign of the score; --long-only turns -1 into 0).
+ * Columns of those names already in a row are replaced.
+ *
+ * Rows are read in blocks; one thread reads and writes while another
+ * parses and predicts the next block, so the output is the same as a
+ * single-threaded run, row for row.
+ */
+#ifndef BP_SCORER_H
+#define BP_SCORER_H
+
+#include "model.h"
+#include "stream.h"
+
+enum bp_scorer_missing {
+	BP_SCORER_MISSING_ERROR = 0,	/* a null feature is an error */
+	BP_SCORER_MISSING_SKIP,		/* drop the row */
+	BP_SCORER_MISSING_NULL,		/* null scores, signal 0 */
+};
+
+struct bp_scorer_opts {
+	double long_t, short_t;	/* thresholds on score */
+	int have_long, have_short;
+	int long_only;
+	enum bp_scorer_missing missing;
+	int threads;		/* 1: no helper thread */
+};
+#define BP_SCORER_OPTS_INIT { 0, 0, 0, 0, 0, BP_SCORER_MISSING_ERROR, 2 }
+
+/* The default thresholds of a task (binary 0.55/0.45, multiclass +-0.1). */
+void bp_scorer_defaults(enum bp_task task, double *long_t, double *short_t);
+
+/*
+ * The signal of a score under o for model m's task.
+ */
+int bp_scorer_signal(const struct bp_model *m, const struct bp_scorer_opts *o,
+		     double score);
+
+/*
+ * Score every row of in onto out.  m is only read.  Returns 0, or -1 after
+ * reporting "NAME:LINE: ..." (bad row, a feature missing or not a
+ * number, a null feature the model cannot use under MISSING_ERROR) or a
+ * write error.  *rows_out counts rows written (may be NULL).
+ */
+int bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
+		  struct bp_reader *in, struct bp_writer *out,
+		  uint64_t *rows_out);
+
+#endif

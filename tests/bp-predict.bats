@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# bp-predict: scores and signals, every model kind, missing features,
+# registry references, thresholds, bad input.
+load helper
+
+setup() { bp_setup; }
+
+T=$FIX/models/train.ndjson
+
+# train NAME KIND LABEL [PARAMS]: a model file NAME.json
+train() {
+	bp-train -q --model "$2" --label "$3" ${4:+--params "$4"} --seed 1 \
+		-o "$1.json" "$T"
+}
+
+@test "bp-predict: --help on stdout, exit 0" {
+	run -0 --separate-stderr bp-predict --help
+	[[ $output == usage:\ bp-predict* && $output == *"See bp-predict(1)."* ]]
+	[ -z "$stderr" ]
+}
+
+@test "bp-predict: --version is one line" {
+	run -0 bp-predict --version
+	[[ $output =~ ^bp-predict\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "bp-predict: usage errors exit 2" {
+	run -2 --separate-stderr bp-predict --bogus
+	[[ $stderr == *"Try 'bp-predict --help'."* ]]
+	run -2 --separate-stderr bp-predict "$T"
+	[[ $stderr == *"--model is required"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --long x "$T"
+	[[ $stderr == *"--long: 'x' is not a number"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --on-missing maybe "$T"
+	[[ $stderr == *"--on-missing"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --threads 3 "$T"
+	[[ $stderr == *"--threads"* ]]
+}
+
+@test "bp-predict: missing input and model files are named, exit 1" {
+	train m gbdt label_up n_estimators=3
+	run -1 --separate-stderr bp-predict --model m.json nope.ndjson
+	[[ $stderr == *"cannot open 'nope.ndjson'"* ]]
+	run -1 --separate-stderr bp-predict --model nope.json "$T"
+	[[ $stderr == *"nope.json"* ]]
+}
+
+@test "bp-predict: truncated zstd input, exit 1" {
+	train m gbdt label_up n_estimators=3
+	zstd -q -c "$T" | head -c 50 >cut.zst
+	run -1 --separate-stderr bp-predict --model m.json --plain cut.zst
+	[[ $stderr == *cut.zst* ]]
+}
+
+@test "bp-predict: writing to /dev/full fails with exit 1" {
+	train m gbdt label_up n_estimators=3
+	run -1 --separate-stderr bp-predict --model m.json -o /dev/full "$T"
+	run -1 --separate-stderr bash -c \
+		'bp-predict --model m.json --plain "$1" >/dev/full' _ "$T"
+	[[ $stderr == *"<stdout>"* || $stderr == *"No space"* ]]
+}
+
+@test "bp-predict: a failed -o leaves nothing behind" {
+	train m logreg label_up
+	mkdir out
+	run -1 --separate-stderr bp-predict --model m.json -o out/p.zst "$T"
+	[[ $stderr == *"train.ndjson:1: 'f_c' is null and a logreg model cannot use nulls"* ]]
+	[ ! -e out/p.zst ]
+	no_temp_left out
+}
+
+@test "bp-predict: golden gbdt scores and signals" {
+	train m gbdt label_up n_estimators=5,max_depth=2
+	bp-predict --model m.json -o p.zst "$T"
+	check_golden bp-predict gbdt p.zst
+}
+
+@test "bp-predict: every other column kept, score and signal appended" {
+	train m gbdt label_up n_estimators=5
+	bp-predict --model m.json --plain "$T" >p.ndjson
+	[ "$(wc -l <p.ndjson)" -eq 120 ]
+	run -0 bash -c "jq -c 'del(.score, .signal)' p.ndjson | cmp - <(jq -c . '$T')"
+	run -0 jq -c '[keys_unsorted[-2:][]]' <(head -1 p.ndjson)
+	[ "$output" = '["score","signal"]' ]
+	# signal: +1 at or above 0.55, -1 at or below 0.45, else 0
+	run -0 jq -s '[.[] | select((.score >= 0.55 and .signal != 1) or
+		(.score <= 0.45 and .signal != -1) or
+		(.score > 0.45 and .score < 0.55 and .signal != 0))] | length' p.ndjson
+	[ "$output" = 0 ]
+	# rescoring a scored stream replaces the columns
+	bp-predict --model m.json --plain p.ndjson | cmp - p.ndjson
+}
+
+@test "bp-predict: round trip of every kind: predictions match the model's own metrics" {
+	local kind label
+	for spec in gbdt:label_up logreg:label_up linear:label_ret \
+		mlp:label_up gbdt:label_tb gbdt:label_ret mlp:label_tb; do
+		kind=${spec%%:*} label=${spec#*:}
+		bp-train -q --model $kind --label $label --valid-frac 0 \
+			-o m.json "$T"
+		bp-predict --model m.json --on-missing skip --plain "$T" >p.ndjson
+		# the model's stored training metric, recomputed from its scores
+		case $(jq -r .task m.json) in
+		binary)
+			want=$(jq .metrics.train.brier m.json)
+			got=$(jq -s --arg l $label '[.[] | select(.[$l] != null) |
+				(.score - .[$l]) * (.score - .[$l])] | add / length' \
+				p.ndjson) ;;
+		regression)
+			want=$(jq .metrics.train.mae m.json)
+			got=$(jq -s --arg l $label '[.[] | select(.[$l] != null) |
+				(.score - .[$l]) | fabs] | add / length' p.ndjson) ;;
+		multiclass)
+			want=$(jq .metrics.train.logloss m.json)
+			got=$(jq -s --arg l $label '[.[] | select(.[$l] != null) |
+				(if .[$l] == -1 then .score_m1 elif .[$l] == 0
+				 then .score_0 else .score_p1 end) | log] |
+				-(add / length)' p.ndjson) ;;
+		esac
+		# the same rows and the same numbers, summed in another
+		# order (jq): equal to 1e-12 relative
+		run -0 jq -n --argjson a "$want" --argjson b "$got" \
+			'(($a - $b) | fabs) <= 1e-12 * ([1, ($a | fabs)] | max)'
+		[ "$output" = true ] || { echo "$spec: $want vs $got"; false; }
+	done
+}
+
+@test "bp-predict: multiclass columns and the expected-value score" {
+	train m gbdt label_tb n_estimators=10
+	bp-predict --model m.json --plain "$T" >p.ndjson
+	run -0 jq -c '[keys_unsorted[-5:][]]' <(head -1 p.ndjson)
+	[ "$output" = '["score_m1","score_0","score_p1","score","signal"]' ]
+	run -0 jq -s '[.[] | select(((.score_m1 + .score_0 + .score_p1) - 1 |
+		fabs) > 1e-12 or ((.score - (.score_p1 - .score_m1)) | fabs) >
+		1e-12)] | length' p.ndjson
+	[ "$output" = 0 ]
+}
+
+@test "bp-predict: thresholds and --long-only" {
+	train m gbdt label_up n_estimators=5
+	bp-predict --model m.json --long 0.9 --short 0.1 --plain "$T" >p.ndjson
+	run -0 jq -s '[.[] | select((.score >= 0.9 and .signal != 1) or
+		(.score <= 0.1 and .signal != -1) or
+		(.score > 0.1 and .score < 0.9 and .signal != 0))] | length' p.ndjson
+	[ "$output" = 0 ]
+	bp-predict --model m.json --long-only --plain "$T" >p.ndjson
+	run -0 jq -s '[.[] | select(.signal == -1)] | length' p.ndjson
+	[ "$output" = 0 ]
+	run -1 --separate-stderr bp-predict --model m.json --long 0.4 "$T"
+	[[ $stderr == *"--short (0.45) must be below --long (0.4)"* ]]
+	# regression: the sign
+	train r linear label_ret
+	bp-predict --model r.json --on-missing skip --plain "$T" >p.ndjson
+	run -0 jq -s '[.[] | select((.score > 0) != (.signal == 1))] | length' \
+		p.ndjson
+	[ "$output" = 0 ]
+}
+
+@test "bp-predict: missing features, per model kind" {
+	train g gbdt label_up n_estimators=5
+	train l logreg label_up
+	# gbdt: nulls take the learned default direction
+	run -0 bash -c "bp-predict --model g.json --plain '$T' | head -1 |
+		jq .score"
+	[[ $output =~ ^0\.[0-9]+ ]]
+	run -1 --separate-stderr bp-predict --model l.json "$T"
+	[[ $stderr == *"train.ndjson:1: 'f_c' is null and a logreg model cannot use nulls (see --on-missing)"* ]]
+	run -0 bash -c "bp-predict --model l.json --on-missing skip --plain '$T' | wc -l"
+	[ "$output" = 115 ]
+	run -0 bash -c "bp-predict --model l.json --on-missing null --plain '$T' |
+		head -1 | jq -c '[.score, .signal]'"
+	[ "$output" = '[null,0]' ]
+	# a feature column that is not there at all is an error for every kind
+	jq -c 'del(.f_b)' "$T" >nob.ndjson
+	run -1 --separate-stderr bp-predict --model g.json nob.ndjson
+	[[ $stderr == *"nob.ndjson:1: 'f_b' (a feature of the model) is missing"* ]]
+	jq -c '.f_b = "high"' "$T" >str.ndjson
+	run -1 --separate-stderr bp-predict --model g.json str.ndjson
+	[[ $stderr == *"str.ndjson:1: 'f_b' is not a number"* ]]
+}
+
+@test "bp-predict: wrong and damaged model files are refused" {
+	train m gbdt label_up n_estimators=3
+	jq -c '.format = "xgboost"' m.json >bad.json
+	run -1 --separate-stderr bp-predict --model bad.json "$T"
+	[[ $stderr == *'bad.json: not a barpipe model'* ]]
+	jq -c '.format_version = 2' m.json >v2.json
+	run -1 --separate-stderr bp-predict --model v2.json "$T"
+	[[ $stderr == *"model format version 2 is not supported (this barpipe reads version 1)"* ]]
+	jq -c '.kind = "forest"' m.json >kind.json
+	run -1 --separate-stderr bp-predict --model kind.json "$T"
+	[[ $stderr == *"unknown model kind 'forest'"* ]]
+	jq -c 'del(.features)' m.json >nof.json
+	run -1 --separate-stderr bp-predict --model nof.json "$T"
+	[[ $stderr == *"model has no 'features' list"* ]]
+	jq -c '.model.trees[0].left[0] = 0' m.json >cyc.json
+	run -1 --separate-stderr bp-predict --model cyc.json "$T"
+	[[ $stderr == *"tree 0 node 0: bad split"* ]]
+	jq -c '.model.trees[0].value |= .[1:]' m.json >len.json
+	run -1 --separate-stderr bp-predict --model len.json "$T"
+	[[ $stderr == *"model 'value' has"* ]]
+	head -c 300 m.json >cut.json
+	run -1 --separate-stderr bp-predict --model cut.json "$T"
+	[[ $stderr == *cut.json* ]]
+	train l logreg label_up
+	jq -c '.model.coef |= .[1:]' l.json >lc.json
+	run -1 --separate-stderr bp-predict --model lc.json "$T"
+	[[ $stderr == *"model 'coef' has 2 values, not 3"* ]]
+}
+
+@test "bp-predict: registered models by name and version" {
+	bp-train -q --model gbdt --label label_up --params n_estimators=3 \
+		--register up "$T"
+	run -1 --separate-stderr bp-predict --model up "$T"
+	[[ $stderr == *"model 'up' has no active version"* ]]
+	bp-model -q promote up@1
+	bp-predict --model up --plain "$T" >a.ndjson
+	bp-predict --model up@1 --plain "$T" >b.ndjson
+	cmp a.ndjson b.ndjson
+	run -1 --separate-stderr bp-predict --model up@7 "$T"
+	[[ $stderr == *"model 'up' has no version 7"* ]]
+	run -1 --separate-stderr bp-predict --model nosuch "$T"
+	[[ $stderr == *"no model 'nosuch'"* ]]
+	# an artefact changed on disk is refused
+	echo ' ' >>"$BARPIPE_HOME/models/up/1.json"
+	run -1 --separate-stderr bp-predict --model up "$T"
+	[[ $stderr == *"sha256 does not match"* ]]
+}
+
+@test "bp-predict: one thread or two, the same bytes" {
+	train m gbdt label_up n_estimators=20
+	for i in 1 2 3 4 5 6 7 8; do cat "$T"; done >big.ndjson
+	bp-predict --model m.json --threads 1 -o a.zst big.ndjson
+	bp-predict --model m.json --threads 2 -o b.zst big.ndjson
+	cmp a.zst b.zst
+	[ "$(unz a.zst | wc -l)" -eq 960 ]
+}
+
+@test "bp-predict: the man page's EXAMPLES run as written" {
+	ln -s "$ROOT/data" data
+	ln -s "$ROOT/strategies" strategies
+	bp-fetch csv data/sample/BTCUSDT-1h.csv --symbol BTCUSDT |
+		bp-features --spec strategies/rsi_gbdt.json -o btc.features.zst
+	bp-train -q --spec strategies/rsi_gbdt.json -o rsi.model.json \
+		btc.features.zst
+	run -0 bash -c "bp-predict --model rsi.model.json btc.features.zst --plain |
+		jq -r .signal | sort | uniq -c"
+	[[ $output == *" 1"* && $output == *" -1"* ]]
+	bp-train -q --spec strategies/rsi_gbdt.json --register rsi \
+		btc.features.zst
+	bp-model promote rsi@1
+	bp-predict --model rsi --long 0.6 --long-only btc.features.zst |
+		bp-backtest --fee-bps 10 >summary.json
+	jq -e . summary.json >/dev/null
+	bp-train -q --model logreg --label label_up -o lr.json btc.features.zst
+	run -0 bash -c "bp-predict --model lr.json --on-missing null --plain \
+		btc.features.zst | head -1 | jq -c '{ts, score, signal}'"
+	[ "$output" = '{"ts":"2019-09-29T08:00:00Z","score":null,"signal":0}' ]
+}
