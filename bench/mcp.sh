@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench/mcp.sh: the cost of a tools/call through bp-mcp, including the
 # pipeline's process start (target: under 10 ms per call for a trivial
-# tool), next to a ping round trip (protocol only) and to running the same
-# pipeline by hand (bash + the tool, no server).  A small Python client
-# keeps the client's own cost out of the numbers.  Results: bench/out/mcp.txt
+# tool), split into the pipeline's own run time (as bp-mcp records it) and
+# bp-mcp's share, next to a ping round trip (protocol only) and bp-mcp's
+# CPU time per call (which the machine's load does not inflate).  A small
+# Python client keeps the client's own cost out of the numbers.
+# Results: bench/out/mcp.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PWD/bin:$PWD/pipelines:$PATH
@@ -48,11 +50,17 @@ def per_call(fn, reps):
         fn()
     return (time.perf_counter() - t) / reps * 1000
 
+def cpu():
+    f = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
 ping = per_call(lambda: rpc("ping"), n)
+c0 = cpu()
 def get_run():
     r = rpc("tools/call", {"name": "get_run", "arguments": {"run": run}})
     assert not r["result"]["isError"], r
 getrun = per_call(get_run, n)
+server_cpu = (cpu() - c0) / (n + 1) * 1000
 def strategies():
     r = rpc("tools/call", {"name": "list_strategies", "arguments": {}})
     assert not r["result"]["isError"], r
@@ -60,19 +68,20 @@ strat = per_call(strategies, max(n // 5, 20))
 p.stdin.close()
 p.wait()
 
-# the same get_run pipeline run by hand: its reproducing command
+# how long the get_run pipeline itself ran (spawn to exit, as bp-mcp
+# measured it for the journal): the rest of a call is bp-mcp's own cost
 import sqlite3
 db = sqlite3.connect(os.path.join(home, "barpipe.db"))
-cmd = db.execute("select command from runs where tool = 'get_run' limit 1").fetchone()[0]
-def by_hand():
-    subprocess.run(["bash", "-c", cmd], stdout=subprocess.DEVNULL, check=True)
-hand = per_call(by_hand, max(n // 3, 20))
+pipe = db.execute("select avg(duration_s) * 1000 from runs "
+                  "where tool = 'get_run'").fetchone()[0]
 
-print(f"bp-mcp tools/call overhead ({n} sequential calls, {os.cpu_count()} cores)")
+load = open("/proc/loadavg").read().split()[0]
+print(f"bp-mcp tools/call overhead ({n} sequential calls, {os.cpu_count()} cores, load {load})")
 rows = [("ping round trip (protocol only)", ping),
         ("tools/call get_run (bash + bp-mcp journal)", getrun),
-        ("the same pipeline run by hand", hand),
-        ("server overhead (call - by hand)", getrun - hand),
+        ("  of which the pipeline ran (fork to exit)", pipe),
+        ("  of which bp-mcp (validate, journal, I/O)", getrun - pipe),
+        ("  bp-mcp's CPU time per call", server_cpu),
         ("tools/call list_strategies (bash + jq)", strat)]
 for name, ms in rows:
     print(f"  {name:44s} {ms:8.3f} ms")

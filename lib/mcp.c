@@ -480,7 +480,15 @@ bp_mcp_find_manifest(const char *datadir)
 		return bp_xstrdup(env);
 	dir = exe_dir();
 	if (dir) {
+		/* the source tree, then an installation's share directory */
 		bp_buf_addf(&b, "%s/../mcp-shim/manifest.json", dir);
+		if (access(b.s, R_OK) == 0) {
+			free(dir);
+			return bp_buf_detach(&b, NULL);
+		}
+		bp_buf_reset(&b);
+		bp_buf_addf(&b, "%s/../share/barpipe/mcp-shim/manifest.json",
+			    dir);
 		free(dir);
 		if (access(b.s, R_OK) == 0)
 			return bp_buf_detach(&b, NULL);
@@ -2068,9 +2076,12 @@ h_initialize(struct server *s, struct batch *b, json_t *id, json_t *params)
 			 "version", BP_VERSION);
 	if (title && version_at_least(s, "2025-06-18"))
 		json_object_set_new(info, "title", json_string(title));
-	r = json_pack("{s:s, s:o, s:o, s:s}", "protocolVersion", s->version,
-		      "capabilities", caps, "serverInfo", info, "instructions",
-		      instr ? instr : default_instructions);
+	r = json_pack("{s:s, s:o, s:o}", "protocolVersion", s->version,
+		      "capabilities", caps, "serverInfo", info);
+	if (version_at_least(s, "2025-03-26"))
+		json_object_set_new(r, "instructions",
+				    json_string(instr ? instr
+						      : default_instructions));
 	bp_info(2, "session: protocol %s (client asked for %.40s)",
 		s->version, want);
 	answer(s, b, bp_jsonrpc_result(id, r));
