@@ -177,6 +177,44 @@ active() {
 	run -1 xmake -q zz
 }
 
+# fakebin TOOL SCRIPT: ./fake holds every tool, TOOL replaced by a script
+# that runs the real one and then does SCRIPT
+fakebin() {
+	local t real
+	real=$(bindir)
+	mkdir -p fake
+	for t in "$real"/bp-*; do
+		case $t in *.c|*.o|*.d) continue ;; esac
+		ln -sf "$t" fake/
+	done
+	rm -f "fake/$1"
+	printf '#!/bin/sh\n"%s/%s" "$@" || exit\n%s\n' "$real" "$1" "$2" \
+		>"fake/$1"
+	chmod +x "fake/$1"
+}
+
+@test "experiment.mk: a crashed or interrupted stage leaves none of its files" {
+	command -v setsid >/dev/null || skip "setsid not installed"
+	# bp-backtest writes its three files, then fails: all three go
+	fakebin bp-backtest 'exit 1'
+	run -2 --separate-stderr xmake zz BP_BIN="$PWD/fake"
+	[ -s out/exp/zz/oos.zst ]
+	[ ! -e out/exp/zz/summary.json ] && [ ! -e out/exp/zz/equity.zst ] &&
+		[ ! -e out/exp/zz/trades.zst ]
+	rm -rf out fake
+	# bp-cv writes cv.json and oos.zst, then the whole make is terminated
+	# (in a session of its own, so that the signal reaches make alone)
+	fakebin bp-cv 'kill -TERM 0; sleep 5'
+	run setsid make --no-print-directory -f "$EXPMK" BP_BIN="$PWD/fake" zz
+	[ "$status" -ne 0 ]
+	[ -s out/exp/zz/features.zst ]
+	[ ! -e out/exp/zz/cv.json ] && [ ! -e out/exp/zz/oos.zst ]
+	no_temp_left out
+	# the next make finishes the job
+	run -0 xmake zz
+	[ -s out/exp/zz/report.html ]
+}
+
 @test "experiment.mk: two runs give byte-identical outputs" {
 	run -0 xmake -j2
 	mv out first

@@ -41,7 +41,7 @@ words() {
 if ! command -v bp-fetch >/dev/null 2>&1; then
 	PATH=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin:$PATH
 fi
-for t in bp-fetch jq flock; do
+for t in bp-fetch jq flock zstd; do
 	command -v "$t" >/dev/null 2>&1 || config_error "$t is not on PATH"
 done
 
