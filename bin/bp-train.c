@@ -317,8 +317,12 @@ main(int argc, char *argv[])
 			   &log);
 	if (!m)
 		goto out;
-	if (log.len)
-		bp_info(2, "%.*s", (int)log.len - 1, log.s);
+	for (char *p = log.s, *nl; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		bp_info(2, "%.*s", (int)(nl - p), p);
+	}
 	fit = json_object_get(bp_model_info(m), "fit");
 	if (json_is_false(json_object_get(fit, "converged")))
 		bp_warn("%s did not converge in %lld iterations (raise "

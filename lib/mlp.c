@@ -436,6 +436,55 @@ bp_mlp_predict(const struct bp_mlp *m, const double *x, double *out)
 	free(heap);
 }
 
+struct bp_mlp *
+bp_mlp_new(enum bp_task task, size_t k, size_t nout, const size_t *hidden,
+	   size_t nhidden, uint64_t seed)
+{
+	struct bp_mlp *m = mlp_new(task, k, nout, hidden, nhidden);
+	struct bp_rng rng;
+
+	bp_rng_seed(&rng, seed);
+	init_weights(m, &rng);
+	for (size_t j = 0; j < k; j++)
+		m->sd[j] = 1.0;
+	return m;
+}
+
+double
+bp_mlp_loss_grad(const struct bp_mlp *m, const double *x, const double *y,
+		 size_t n, double alpha, double *grad)
+{
+	size_t wide = widest(m);
+	double *buf = bp_xcalloc(n * (m->nlayers + 3) * wide, sizeof(double));
+	double *act[BP_MLP_MAX_LAYERS + 2], loss = 0, w2 = 0;
+
+	for (size_t l = 0; l <= m->nlayers; l++)
+		act[l] = buf + l * n * wide;
+	standardise_rows(m, x, n, act[0]);
+	forward(m, m->w, act, n);
+	for (size_t i = 0; i < n; i++)
+		loss += row_loss(m->task, act[m->nlayers] + i * m->nout, y[i]);
+	backward(m, act, y, n, alpha, grad, buf + (m->nlayers + 1) * n * wide,
+		 buf + (m->nlayers + 2) * n * wide);
+	for (size_t l = 0; l < m->nlayers; l++)
+		for (size_t q = 0; q < m->size[l] * m->size[l + 1]; q++)
+			w2 += m->w[m->woff[l] + q] * m->w[m->woff[l] + q];
+	free(buf);
+	return loss / (double)n + 0.5 * alpha * w2 / (double)n;
+}
+
+size_t
+bp_mlp_nparams(const struct bp_mlp *m)
+{
+	return m->nparam;
+}
+
+double *
+bp_mlp_params(struct bp_mlp *m)
+{
+	return m->w;
+}
+
 int
 bp_mlp_epochs(const struct bp_mlp *m)
 {

@@ -52,6 +52,20 @@ struct bp_mlp *bp_mlp_train(const double *x, const double *y, size_t n,
 void bp_mlp_free(struct bp_mlp **m);
 /* out: p(1), the value, or the class probabilities. */
 void bp_mlp_predict(const struct bp_mlp *m, const double *x, double *out);
+/*
+ * For tests (gradient checks): a network of the given shape with
+ * Glorot-uniform weights from seed and the identity standardisation;
+ * the loss of rows x, y (the mean row loss plus alpha/(2n) |W|^2) and
+ * its gradient (bp_mlp_nparams values) into grad; the parameters
+ * themselves (mutable).
+ */
+struct bp_mlp *bp_mlp_new(enum bp_task task, size_t k, size_t nout,
+			  const size_t *hidden, size_t nhidden, uint64_t seed);
+double bp_mlp_loss_grad(const struct bp_mlp *m, const double *x,
+			const double *y, size_t n, double alpha, double *grad);
+size_t bp_mlp_nparams(const struct bp_mlp *m);
+double *bp_mlp_params(struct bp_mlp *m);
+
 /* Epochs run and the best one (1-based; the last without validation). */
 int bp_mlp_epochs(const struct bp_mlp *m);
 int bp_mlp_best_epoch(const struct bp_mlp *m);

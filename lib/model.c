@@ -989,6 +989,7 @@ bp_model_train(const char *kind, const json_t *params,
 	double *ytr = NULL, *yva = NULL;
 	json_t *training, *metrics, *imp;
 	const struct bp_dataset *both[2];
+	double t0;
 
 	if (!ops)
 		return NULL;
@@ -1055,12 +1056,16 @@ bp_model_train(const char *kind, const json_t *params,
 		.log = log, .fit = json_object(),
 		.importance = bp_xcalloc(m->k, sizeof(double)),
 	};
+	t0 = bp_now();
 	m->impl = ops->train(&ctx);
 	if (!m->impl) {
 		json_decref(ctx.fit);
 		free(ctx.importance);
 		goto fail;
 	}
+
+	/* timing for the log only: never in the file (bytes stay equal) */
+	bp_model_log(log, "%s: trained in %.3f s", kind, bp_now() - t0);
 
 	/* what the file records about the training */
 	training = json_object();

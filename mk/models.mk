@@ -18,3 +18,4 @@ BIN += bin/bp-model
 LIBSRC += lib/scorer.c
 MAN1 += man/man1/bp-predict.1
 MAN1 += man/man1/bp-model.1
+UNIT += tests/unit/test-mlp

@@ -392,3 +392,39 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	[ "$(jq -r .symbol oos | sort | uniq -c | awk '{print $1}' | sort -u)" = 118 ]
 	jq -e '[.folds[].trained_rows] == [160, 160, 160, 160]' sum.json
 }
+
+@test "bp-cv run: a fold equals bp-train on its train rows, bp-predict on its test rows" {
+	command -v bp-train >/dev/null && command -v bp-predict >/dev/null ||
+		skip "bp-train or bp-predict is not built"
+	local m
+	for m in "logreg" "gbdt n_estimators=10,subsample=0.8,max_depth=3"; do
+		set -- $m
+		bp-cv split "${WF[@]}" --label label_up --fold 1 --plain "$L" >f1
+		jq -c 'select(.role == "train") | del(.fold, .role)' f1 >train
+		jq -c 'select(.role == "test") | del(.fold, .role)' f1 >test
+		bp-train -q --model "$1" ${2:+--params "$2"} --label label_up \
+			--valid-frac 0 --seed 5 -o model.json train
+		bp-predict --model model.json --plain test |
+			jq -r '"\(.ts) \(.score) \(.signal)"' >expect
+		bp-cv run "${WF[@]}" --model "$1" ${2:+--params "$2"} \
+			--label label_up --seed 5 --oos - --plain "$L" 2>/dev/null |
+			jq -r 'select(.fold == 1) | "\(.ts) \(.score) \(.signal)"' >actual
+		[ "$(wc -l <expect)" -eq 30 ]
+		diff -u expect actual
+	done
+}
+
+@test "bp-cv run: regression signals are the sign of the score by default" {
+	bp-cv run "${WF[@]}" --model linear --label label_ret --oos oos \
+		--plain "$L" >/dev/null
+	jq -e 'select((.score > 0 and .signal != 1) or
+		(.score < 0 and .signal != -1))' oos && false
+	[ "$(jq -r .signal oos | sort -u | tr '\n' ' ')" = "-1 1 " ]
+	bp-cv run "${WF[@]}" --model linear --label label_ret --oos oos2 \
+		--plain --long 0.005 "$L" >/dev/null
+	# with --long alone, short keeps the task's default 0
+	jq -e 'select((.score >= 0.005 and .signal != 1) or
+		(.score > 0 and .score < 0.005 and .signal != 0) or
+		(.score <= 0 and .signal != -1))' oos2 && false
+	true
+}

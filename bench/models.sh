@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# bench/models.sh: bp-train and bp-predict against xgboost and scikit-learn.
+#
+# The job (issue 4): the same files, the same split, the same settings
+# (200 trees, depth 6, learning rate 0.1, 255 bins, 2 threads) for
+#   gbdt   vs xgboost (tree_method=hist) and HistGradientBoostingClassifier
+#   logreg vs LogisticRegression (C=1; our l2=1 is the same objective)
+#   mlp    vs MLPClassifier(20,10), both 10 epochs
+# on two data sets:
+#   1. scikit-learn's make_classification(500000, 30, n_informative=10,
+#      n_redundant=5, flip_y=0.01, random_state=42), written once as a
+#      feature stream (bench/models_data.py); first 80% train, last 20%
+#      test;
+#   2. the 1,000,000-bar series of bench/features.sh (bench/features_gen.py)
+#      through bp-features with strategies/rsi_gbdt.json, label_up; the
+#      rows with every feature and the label, first 80% / last 20%
+#      (bench/models_split.py writes both sides' files).
+# Reported: train seconds (wall and CPU of the whole bp-train run, which
+# includes reading the stream; and the fit alone from its log), predict
+# rows/s (bp-predict from the zstd stream to a zstd stream, and plain to
+# plain), and test logloss and AUC computed by scikit-learn from our
+# scores (bench/models_peers.py).  Python: Debian's /usr/bin/python3 with
+# python3-sklearn and python3-xgboost.  Results: bench/out/models.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+py=/usr/bin/python3
+gbdt="n_estimators=200,max_depth=6,learning_rate=0.1,max_bin=255"
+gbdt="$gbdt,early_stopping_rounds=0"
+
+# measure CMD: W (wall s), C (cpu s, children included) of one run
+measure() {
+	local f=$out/time.$$
+	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" >/dev/null
+	read -r W u s <"$f"
+	C=$(echo "$u + $s" | bc)
+	rm -f "$f"
+}
+
+# fit SECONDS of a bp-train -v log
+fit_time() {
+	sed -n 's/.*trained in \([0-9.]*\) s/\1/p' "$1"
+}
+
+# one data set: train our three models and the peers on TRAIN, test on TEST
+run_set() {
+	local name=$1 train=$2 test=$3 label=$4 feats=$5 rows
+	rows=$(wc -l <"$test")
+	zstd -qf "$test" -o "$test.zst"
+	echo "== $name: $(wc -l <"$train") training rows, $rows test rows"
+	for m in gbdt logreg mlp; do
+		local params
+		case $m in
+		gbdt) params=$gbdt ;;
+		logreg) params=l2=1 ;;
+		mlp) params=hidden=20,10,epochs=10,early_stopping_rounds=0 ;;
+		esac
+		measure "bp-train -v --model $m --label $label --features $feats \
+			--params $params --valid-frac 0 --threads 2 --seed 1 \
+			-o $out/$name-$m.json $train 2>$out/$name-$m.log"
+		printf 'barpipe %-6s train %6.2f s wall %6.2f s cpu (fit %s s)' \
+			"$m" "$W" "$C" "$(fit_time "$out/$name-$m.log")"
+		measure "bp-predict --model $out/$name-$m.json \
+			-o $out/$name-$m.pred.zst $test.zst"
+		printf '   predict %8.0f rows/s wall (%.0f cpu)' \
+			"$(echo "$rows / $W" | bc)" "$(echo "$rows / $C" | bc)"
+		measure "bp-predict --model $out/$name-$m.json --plain $test"
+		printf ', plain %8.0f rows/s\n' "$(echo "$rows / $W" | bc)"
+	done
+	$py bench/models_peers.py "$train" "$test" "$label" "$feats" \
+		"barpipe-gbdt=$out/$name-gbdt.pred.zst" \
+		"barpipe-lr=$out/$name-logreg.pred.zst" \
+		"barpipe-mlp=$out/$name-mlp.pred.zst"
+	echo
+}
+
+{
+	echo "bp-train / bp-predict against xgboost $($py -c 'import xgboost;
+print(xgboost.__version__)') and scikit-learn $($py -c 'import sklearn;
+print(sklearn.__version__)')"
+	echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+
+	synth=$out/models-synth.ndjson
+	[ -s "$synth" ] || $py bench/models_data.py "$synth" 500000
+	head -n 400000 "$synth" >"$out/models-synth.train.ndjson"
+	tail -n 100000 "$synth" >"$out/models-synth.test.ndjson"
+	feats=$(seq -f 'f%02g' 0 29 | paste -sd,)
+	run_set synth "$out/models-synth.train.ndjson" \
+		"$out/models-synth.test.ndjson" label_up "$feats"
+
+	if [ -f bench/features_gen.py ] && [ -f strategies/rsi_gbdt.json ]; then
+		bars=$out/features-1m.ndjson.zst
+		[ -f "$bars" ] || $py bench/features_gen.py 7 1000000 "$bars" \
+			"$out/features-1m.csv"
+		fs=$out/models-1m.features.zst
+		[ -s "$fs" ] || bp-features --spec strategies/rsi_gbdt.json \
+			-o "$fs" "$bars"
+		feats=$(jq -r '.model.features | join(",")' strategies/rsi_gbdt.json)
+		$py bench/models_split.py "$fs" "$out/models-1m.train.ndjson" \
+			"$out/models-1m.test.ndjson" label_up "$feats"
+		run_set bars1m "$out/models-1m.train.ndjson" \
+			"$out/models-1m.test.ndjson" label_up "$feats"
+	else
+		echo "(no bench/features_gen.py: the 1,000,000-bar set is skipped)"
+	fi
+} | tee "$out/models.txt"
