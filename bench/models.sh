@@ -17,8 +17,9 @@
 #      (bench/models_split.py writes both sides' files).
 # Reported: train seconds (wall and CPU of the whole bp-train run, which
 # includes reading the stream; and the fit alone from its log), predict
-# rows/s (bp-predict from the zstd stream to a zstd stream, and plain to
-# plain), and test logloss and AUC computed by scikit-learn from our
+# rows/s (bp-predict from the zstd stream to a zstd stream, plain to
+# plain, and in memory as predict_proba is: bench/models-predict.c), and
+# test logloss and AUC computed by scikit-learn from our
 # scores (bench/models_peers.py).  Python: Debian's /usr/bin/python3 with
 # python3-sklearn and python3-xgboost.  Results: bench/out/models.txt.
 set -euo pipefail
@@ -28,6 +29,13 @@ mkdir -p "$out"
 py=/usr/bin/python3
 gbdt="n_estimators=200,max_depth=6,learning_rate=0.1,max_bin=255"
 gbdt="$gbdt,early_stopping_rounds=0"
+
+# in-memory prediction speed of a model file (bench/models-predict.c)
+pkgs="jansson libzstd sqlite3 libcurl"
+[ -f lib/libbarpipe.a ] || make -s lib/libbarpipe.a
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib $(pkg-config --cflags $pkgs) \
+	-o "$out/models-predict" bench/models-predict.c lib/libbarpipe.a \
+	$(pkg-config --libs $pkgs) -lcsv -lm -pthread
 
 # measure CMD: W (wall s), C (cpu s, children included) of one run
 measure() {
@@ -66,7 +74,10 @@ run_set() {
 		printf '   predict %8.0f rows/s wall (%.0f cpu)' \
 			"$(echo "$rows / $W" | bc)" "$(echo "$rows / $C" | bc)"
 		measure "bp-predict --model $out/$name-$m.json --plain $test"
-		printf ', plain %8.0f rows/s\n' "$(echo "$rows / $W" | bc)"
+		printf ', plain %8.0f rows/s' "$(echo "$rows / $W" | bc)"
+		read -r mw mc < <("$out/models-predict" "$out/$name-$m.json" \
+			"$test")
+		printf ', in memory %8.0f rows/s wall (%.0f cpu)\n' "$mw" "$mc"
 	done
 	$py bench/models_peers.py "$train" "$test" "$label" "$feats" \
 		"barpipe-gbdt=$out/$name-gbdt.pred.zst" \
