@@ -274,10 +274,10 @@ with_run_id(const json_t *schema)
 		props = json_object();
 		json_object_set_new(o, "properties", props);
 	}
-	json_object_set_new(props, "run_id",
-			    json_pack("{s:s, s:s}", "type", "integer",
-				      "description",
-				      "this call in the run journal (get_run)"));
+	json_object_set_new(
+	    props, "run_id",
+	    json_pack("{s:s, s:s}", "type", "integer", "description",
+		      "this call in the run journal (get_run)"));
 	return o;
 }
 
@@ -403,7 +403,8 @@ load_manifest(struct server *s, const char *path)
 	if (!s->manifest)
 		return -1;
 	v = json_object_get(s->manifest, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), MANIFEST_FORMAT) ||
+	if (!json_is_string(v) ||
+	    strcmp(json_string_value(v), MANIFEST_FORMAT) ||
 	    json_integer_value(json_object_get(s->manifest, "version")) != 1)
 		return mf_error(path, NULL,
 				"not a " MANIFEST_FORMAT " version 1");
@@ -480,7 +481,15 @@ bp_mcp_find_manifest(const char *datadir)
 		return bp_xstrdup(env);
 	dir = exe_dir();
 	if (dir) {
+		/* the source tree, then an installation's share directory */
 		bp_buf_addf(&b, "%s/../mcp-shim/manifest.json", dir);
+		if (access(b.s, R_OK) == 0) {
+			free(dir);
+			return bp_buf_detach(&b, NULL);
+		}
+		bp_buf_reset(&b);
+		bp_buf_addf(&b, "%s/../share/barpipe/mcp-shim/manifest.json",
+			    dir);
 		free(dir);
 		if (access(b.s, R_OK) == 0)
 			return bp_buf_detach(&b, NULL);
@@ -851,10 +860,10 @@ read_progress(struct server *s, struct call *c)
 		while (*msg == ' ')
 			msg++;
 		if (c->task[0] && total > 0)
-			bp_journal_task_progress(s->store, c->task,
-						 done / total > 1 ? 1
-								  : done / total,
-						 *msg ? msg : NULL);
+			bp_journal_task_progress(
+			    s->store, c->task,
+			    done / total > 1 ? 1 : done / total,
+			    *msg ? msg : NULL);
 		send_progress(s, c, done, total, msg);
 	}
 	bp_buf_release(&line);
@@ -1022,9 +1031,10 @@ finish_call(struct server *s, struct call *c)
 		char *res = out ? dump_text(out) : NULL;
 
 		bp_journal_task_finish(s->store, c->task,
-				       !error			? "done"
-				       : !strcmp(status, "cancelled") ? "cancelled"
-								  : "failed",
+				       !error ? "done"
+				       : !strcmp(status, "cancelled")
+					   ? "cancelled"
+					   : "failed",
 				       res, error);
 		free(res);
 	}
@@ -1805,8 +1815,8 @@ h_resources_list(struct server *s)
 		json_t *p = json_array_get(pairs, i);
 		const char *sym = json_string_value(json_object_get(p,
 								    "symbol"));
-		const char *tf = json_string_value(json_object_get(p,
-								   "timeframe"));
+		const char *tf =
+		    json_string_value(json_object_get(p, "timeframe"));
 		struct bp_buf uri = BP_BUF_INIT, name = BP_BUF_INIT;
 
 		if (!sym || !tf)
@@ -1905,7 +1915,8 @@ h_prompts_list(struct server *s)
 		e = json_pack("{s:O}", "name", json_object_get(p, "name"));
 		if (version_at_least(s, "2025-06-18") &&
 		    json_object_get(p, "title"))
-			json_object_set(e, "title", json_object_get(p, "title"));
+			json_object_set(e, "title",
+					json_object_get(p, "title"));
 		json_object_set(e, "description",
 				json_object_get(p, "description"));
 		{
@@ -1916,15 +1927,14 @@ h_prompts_list(struct server *s)
 				json_t *d = json_array_get(defs, j);
 
 				json_array_append_new(
-					args,
-					json_pack("{s:O, s:O, s:b}", "name",
-						  json_object_get(d, "name"),
-						  "description",
-						  json_object_get(d,
-								  "description"),
-						  "required",
-						  json_is_true(json_object_get(
-							  d, "required"))));
+				    args,
+				    json_pack("{s:O, s:O, s:b}", "name",
+					      json_object_get(d, "name"),
+					      "description",
+					      json_object_get(d, "description"),
+					      "required",
+					      json_is_true(json_object_get(
+						  d, "required"))));
 			}
 			json_object_set_new(e, "arguments", args);
 		}
@@ -2034,8 +2044,8 @@ static const char default_instructions[] =
 static void
 h_initialize(struct server *s, struct batch *b, json_t *id, json_t *params)
 {
-	const char *want = json_string_value(json_object_get(params,
-							     "protocolVersion"));
+	const char *want =
+	    json_string_value(json_object_get(params, "protocolVersion"));
 	const char *title = json_string_value(json_object_get(s->server_info,
 							      "title"));
 	const char *instr = json_string_value(json_object_get(s->server_info,
@@ -2068,9 +2078,12 @@ h_initialize(struct server *s, struct batch *b, json_t *id, json_t *params)
 			 "version", BP_VERSION);
 	if (title && version_at_least(s, "2025-06-18"))
 		json_object_set_new(info, "title", json_string(title));
-	r = json_pack("{s:s, s:o, s:o, s:s}", "protocolVersion", s->version,
-		      "capabilities", caps, "serverInfo", info, "instructions",
-		      instr ? instr : default_instructions);
+	r = json_pack("{s:s, s:o, s:o}", "protocolVersion", s->version,
+		      "capabilities", caps, "serverInfo", info);
+	if (version_at_least(s, "2025-03-26"))
+		json_object_set_new(r, "instructions",
+				    json_string(instr ? instr
+						      : default_instructions));
 	bp_info(2, "session: protocol %s (client asked for %.40s)",
 		s->version, want);
 	answer(s, b, bp_jsonrpc_result(id, r));
@@ -2175,7 +2188,8 @@ request(struct server *s, struct batch *b, json_t *id, const char *method,
 		h_prompts_get(s, b, id, params);
 		return;
 	}
-	if (!strcmp(method, "tools/list") || !strcmp(method, "resources/list") ||
+	if (!strcmp(method, "tools/list") ||
+	    !strcmp(method, "resources/list") ||
 	    !strcmp(method, "resources/templates/list") ||
 	    !strcmp(method, "prompts/list")) {
 		if (json_object_get(params, "cursor")) {
@@ -2267,14 +2281,16 @@ handle_line(struct server *s, const char *line, size_t len)
 	case BP_JSONRPC_BATCH:
 		/* JSON-RPC batches belong to MCP 2025-03-26 only */
 		if (!s->version || strcmp(s->version, "2025-03-26")) {
-			bp_buf_addf(&e, "invalid request: JSON-RPC batches "
-					"are not part of MCP %s",
-				    s->version ? s->version : "before 2025-03-26"
-							      " was agreed");
+			bp_buf_addf(&e,
+				    "invalid request: JSON-RPC batches "
+				    "are not part of MCP %s",
+				    s->version ? s->version
+					       : "before 2025-03-26"
+						 " was agreed");
 			send_msg(s, bp_jsonrpc_error(
-					    NULL, bp_jsonrpc_error_object(
-							  BP_JSONRPC_INVALID_REQUEST,
-							  e.s, NULL)));
+					NULL, bp_jsonrpc_error_object(
+						  BP_JSONRPC_INVALID_REQUEST,
+						  e.s, NULL)));
 		} else {
 			struct batch *b = bp_xcalloc(1, sizeof(*b));
 
@@ -2367,9 +2383,9 @@ on_input(struct server *s)
 					"%zu bytes",
 				    s->rd.max);
 			send_msg(s, bp_jsonrpc_error(
-					    NULL, bp_jsonrpc_error_object(
-							  BP_JSONRPC_INVALID_REQUEST,
-							  m.s, NULL)));
+					NULL, bp_jsonrpc_error_object(
+						  BP_JSONRPC_INVALID_REQUEST,
+						  m.s, NULL)));
 			bp_buf_release(&m);
 			continue;
 		}
@@ -2790,7 +2806,8 @@ j_experiment(struct bp_store *st, const char *sub, struct jopts *jo,
 
 			if (!json_is_object(spec)) {
 				json_decref(spec);
-				bp_error("journal: --spec is not a JSON object");
+				bp_error(
+				    "journal: --spec is not a JSON object");
 				return BP_EXIT_FAIL;
 			}
 			json_decref(spec);
@@ -2860,8 +2877,9 @@ j_insight(struct bp_store *st, const char *sub, struct jopts *jo)
 			      jo->importance ? (int)jo->importance : 3, "tags",
 			      jo->tags ? jo->tags : "");
 		json_object_set_new(v, "experiment_id",
-				    jo->experiment ? json_integer(jo->experiment)
-						   : json_null());
+				    jo->experiment
+					? json_integer(jo->experiment)
+					: json_null());
 		return jprint(v);
 	}
 	v = bp_journal_insight_search(st, jo->query, jo->any, jo->category,

@@ -340,6 +340,7 @@ man_blocks() {
 	[ -d "$SAMPLE" ] || skip "no sample data"
 	local cmd n=0 skipped="" t
 	ln -s "$ROOT/data" data
+	ln -s "$ROOT/strategies" strategies
 	local skipblock=0
 	while IFS= read -r cmd; do
 		if [ "$cmd" = -- ]; then skipblock=0; continue; fi

@@ -135,6 +135,8 @@ result() {
 		[ "$(result 0 .serverInfo.name)" = barpipe-test ]
 		result 0 '.capabilities | keys | join(",")' >caps
 		[ "$(cat caps)" = "logging,prompts,resources,tools" ]
+		# instructions came with 2025-03-26
+		[ "$(result 0 'has("instructions")')" = "$([ "$want" = 2024-11-05 ] && echo false || echo true)" ]
 	done
 }
 
@@ -958,4 +960,51 @@ result() {
 	[ "$(result 7 .structuredContent.status)" = failed ]
 	[[ $(result 7 .structuredContent.error) == *"parameter names are lower-case words"* ]]
 	[[ $(result 5 '.content[0].text') == *"'label': \"up\" does not match"* ]]
+}
+
+@test "shipped tools: the model registry and signals" {
+	for t in bp-train bp-model bp-predict bp-features bp-backtest; do
+		command -v $t >/dev/null || skip "$t is not built"
+	done
+	MANIFEST=$RM start
+	send "$INIT"
+	send "$(call 1 fetch_ohlcv '{"symbol":"BTCUSDT","source":"sample","sample":"BTCUSDT-1h","store":false}')"
+	await 1
+	send "$(call 2 process_features '{"input":"data/BTCUSDT-1h.bars.zst","strategy":"rsi_gbdt","output":"features/btc.zst"}')"
+	await 2
+	# two versions, trained directly (train_model's own test covers the task)
+	bp-train --model logreg --label label_up --register btc -q "$BARPIPE_HOME/work/features/btc.zst"
+	bp-train --model gbdt --label label_up --register btc -q "$BARPIPE_HOME/work/features/btc.zst"
+	send "$(call 3 list_models '{}')"; await 3
+	send "$(call 4 promote_model '{"model":"btc@1"}')"; await 4
+	send "$(call 5 promote_model '{"model":"btc@2"}')"; await 5
+	send "$(call 6 rollback_model '{"name":"btc"}')"; await 6
+	send "$(call 7 rollback_model '{"name":"btc"}')"; await 7
+	send "$(call 8 get_model_info '{"model":"btc@2"}')"
+	send "$(call 9 compare_models '{"a":"btc@1","b":"btc@2","input":"features/btc.zst"}')"
+	send "$(call 10 generate_signal '{"model":"btc","input":"features/btc.zst","symbol":"BTCUSDT","long":0.5,"short":0.4999}')"
+	send "$(call 11 batch_generate '{"model":"btc@2","input":"features/btc.zst","symbols":["BTCUSDT","ETHUSDT"]}')"
+	send "$(call 12 run_backtest '{"model":"btc","input":"features/btc.zst","fee_bps":10}')"
+	send "$(call 13 promote_model '{"model":"btc"}')"
+	stop
+	[ "$(result 3 '.structuredContent | [.count, (.models | map(.status) | join(","))] | map(tostring) | join(" ")')" = "2 candidate,candidate" ]
+	[ "$(result 4 '.structuredContent | [.version, .status, .previous] | map(tostring) | join(" ")')" = "1 active null" ]
+	[ "$(result 5 '.structuredContent | [.version, .previous] | map(tostring) | join(" ")')" = "2 1" ]
+	[ "$(result 6 '.structuredContent | [.version, .previous] | map(tostring) | join(" ")')" = "1 2" ]
+	[ "$(result 7 .isError)" = true ]
+	[[ $(result 7 '.content[0].text') == *"no earlier active version"* ]]
+	[ "$(result 8 '.structuredContent.model | [.name, .version, .kind, .status] | map(tostring) | join(" ")')" = "btc 2 gbdt retired" ]
+	[ "$(result 9 '.structuredContent | [.a.ref, .b.ref, .predictions.rows] | map(tostring) | join(" ")')" = "btc@1 btc@2 8760" ]
+	[ "$(result 10 '.structuredContent | [.symbol, .ts, .model] | join(" ")')" = "BTCUSDT 2020-09-28T07:00:00Z btc" ]
+	[[ $(result 10 .structuredContent.signal) =~ ^(-1|0|1)$ ]]
+	result 10 .structuredContent.score | grep -Eq '^0\.[0-9]+'
+	# the same as bp-predict's last row
+	[ "$(bp-predict --model btc --long 0.5 --short 0.4999 --on-missing skip --plain \
+		"$BARPIPE_HOME/work/features/btc.zst" | tail -n1 | jq -c '[.score, .signal]')" = \
+		"$(result 10 '.structuredContent | [.score, .signal]' | jq -c .)" ]
+	[ "$(result 11 '.structuredContent | [.count, .signals[0].symbol, (.missing | join(","))] | map(tostring) | join(" ")')" = "1 BTCUSDT ETHUSDT" ]
+	[ "$(result 12 '.structuredContent.summary_file')" = reports/btc-btc.backtest.json ]
+	# the active version (logreg) skips the warm-up rows its features lack
+	[ "$(result 12 '.structuredContent.summary.bars')" -gt 8000 ]
+	[[ $(result 13 '.content[0].text') == *"'model': \"btc\" does not match"* ]]
 }

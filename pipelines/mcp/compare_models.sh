@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# compare_models: waiting for its barpipe tool; bp-mcp refuses the call while the
-# program it requires is not installed.
+# compare_models: two model versions' stored metrics side by side, and
+# given a feature stream, their predictions on it.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
-die "compare_models is not wired to its tool yet"
+. "${0%/*}/common.sh"
+
+refs=("$(arg A)" "$(arg B)")
+[ -n "$(arg INPUT)" ] && refs+=("$(arg INPUT)")
+# two refs [+ features] -> {"a", "b", "metrics", "predictions"}
+bp-model compare "${refs[@]}" --db "$BP_DB" |
+	jq -c '{a, b, metrics, predictions: (.predictions // null)}'

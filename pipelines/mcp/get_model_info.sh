@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# get_model_info: waiting for its barpipe tool; bp-mcp refuses the call while the
-# program it requires is not installed.
+# get_model_info: one registered model version in full (registry row,
+# training summary, fit report, feature importance).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
-die "get_model_info is not wired to its tool yet"
+. "${0%/*}/common.sh"
+
+# NAME or NAME@VERSION -> the version as JSON -> {"model": ...}
+bp-model show "$(arg MODEL)" --db "$BP_DB" | jq -c '{model: .}'

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# list_models: waiting for its barpipe tool; bp-mcp refuses the call while the
-# program it requires is not installed.
+# list_models: the model registry (every version of every name, or of
+# one name) with status, kind, label and stored metrics.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
-die "list_models is not wired to its tool yet"
+. "${0%/*}/common.sh"
+
+opts=(list --json --db "$BP_DB")
+[ -n "$(arg NAME)" ] && opts+=("$(arg NAME)")
+# registry -> a JSON array of versions -> {"count", "models"}
+bp-model "${opts[@]}" | jq -c '{count: length, models: .}'

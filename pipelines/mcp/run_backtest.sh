@@ -3,7 +3,7 @@
 # crossover rule) -> bp-backtest with fees, slippage and stops -> summary,
 # equity and trades files in reports/; prints the summary.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 in=$(arg INPUT)
 model=$(arg MODEL)
@@ -20,7 +20,7 @@ fi
 if [ -n "$model" ]; then
 	command -v bp-predict >/dev/null ||
 		die "backtesting a model needs bp-predict, which is not installed; give a stream with a signal column or sma_cross"
-	die "backtesting a model is not wired to bp-predict yet"
+	[ -z "$cross" ] || die "give a model or sma_cross, not both"
 fi
 
 # where the results go: named after the input and the rule
@@ -29,6 +29,7 @@ base=${base%.zst}
 base=${base%.ndjson}
 base=${base%.bars}
 rule=${cross:+sma${cross/,/-}}
+rule=${rule:-${model:+${model/@/-}}}
 summary=$(arg SUMMARY)
 [ -n "$summary" ] || summary="reports/$base${rule:+-$rule}.backtest.json"
 stem=${summary%.json}
@@ -38,8 +39,18 @@ mkdir -p "$(dirname "$summary")"
 progress 1 2 "backtesting"
 # signal stream -> positions at the next open, costs, stops -> summary
 # (JSON), equity and trades streams
-bp-backtest "${opts[@]}" --summary "$summary" --equity "$stem.equity.zst" \
-	--trades "$stem.trades.zst" "$in"
+if [ -n "$model" ]; then
+	# features -> the model's score and signal per row -> the backtest
+	popts=(--model "$model" --db "$BP_DB" --long "$(arg LONG)"
+		--short "$(arg SHORT)" --on-missing skip)
+	[ "$(arg LONG_ONLY)" = true ] && popts+=(--long-only)
+	bp-predict "${popts[@]}" "$in" |
+		bp-backtest "${opts[@]}" --summary "$summary" \
+			--equity "$stem.equity.zst" --trades "$stem.trades.zst"
+else
+	bp-backtest "${opts[@]}" --summary "$summary" \
+		--equity "$stem.equity.zst" --trades "$stem.trades.zst" "$in"
+fi
 progress 2 2 "done"
 # summary -> the tool's result
 jq -c --arg s "$summary" --arg e "$stem.equity.zst" --arg t "$stem.trades.zst" \

@@ -60,6 +60,20 @@ function onPath(prog) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// the pids the test manifest's sleep_tool pipelines wrote when they started
+function sleepPids() {
+	const ws = join(process.env.BARPIPE_HOME, "work");
+	if (!existsSync(ws)) return [];
+	return readdirSync(ws).filter((f) => /^sleep-\d+\.pid$/.test(f))
+		.map((f) => Number(readFileSync(join(ws, f), "utf8")))
+		.filter((pid) => pid > 0);
+}
+
+async function pidFiles(n) {
+	for (let i = 0; i < 600 && sleepPids().length < n; i++)
+		await sleep(50);
+}
+
 function alive(pid) {
 	try {
 		const st = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -137,7 +151,7 @@ async function protocol() {
 	const ac = new AbortController();
 	const pending = client.callTool({ name: "sleep_tool", arguments: { seconds: 30 } },
 		undefined, { signal: ac.signal });
-	await sleep(500);
+	await pidFiles(4);	// its pipeline has started
 	ac.abort("changed my mind");
 	try {
 		await pending;
@@ -188,16 +202,15 @@ async function protocol() {
 	r = await client.callTool({ name: "slow_task", arguments: { seconds: 30 } });
 	const task = r.structuredContent?.task_id;
 	ok(/^task-\d+$/.test(task || ""), "tasks: a task id at once", r);
+	await pidFiles(5);	// the task's pipeline has started
 	r = await client.callTool({ name: "cancel_task", arguments: { task_id: task } });
 	ok(r.structuredContent?.status === "cancelled", "tasks: cancel_task", r);
 
 	await client.close();
 	// the cancelled sleep and the cancelled task left nothing behind
 	await sleep(300);
-	const ws = join(process.env.BARPIPE_HOME, "work");
-	const pids = readdirSync(ws).filter((f) => /^sleep-\d+\.pid$/.test(f))
-		.map((f) => Number(readFileSync(join(ws, f), "utf8")));
-	ok(pids.length >= 4 && pids.every((pid) => !alive(pid)),
+	const pids = sleepPids();
+	ok(pids.length === 5 && pids.every((pid) => !alive(pid)),
 		"no pipeline outlives its call", pids);
 }
 
@@ -240,6 +253,7 @@ async function flow() {
 		output: "features/btc.zst", experiment_id: xid,
 	}, "bp-features", (s) => s.rows > 0);
 
+	let model = null;
 	// a task: poll get_task_status until it ends
 	const wait = async (task, what) => {
 		let st;
@@ -258,8 +272,19 @@ async function flow() {
 			input: "features/btc.zst", label: "label_up", kind: "logreg",
 			name: "sdk_flow", experiment_id: xid,
 		}, "bp-train", (s) => /^task-/.test(s.task_id));
-		if (t)
-			await wait(t.task_id, "train_model");
+		if (t) {
+			const st = await wait(t.task_id, "train_model");
+			model = st?.result?.name;
+			const v = st?.result?.version;
+			if (model && v)
+				await step("promote_model", { model: `${model}@${v}` },
+					"bp-model", (s) => s.status === "active");
+			if (model)
+				await step("generate_signal", {
+					model, input: "features/btc.zst", symbol: "BTCUSDT",
+				}, "bp-predict", (s) => s.ts === "2020-09-28T07:00:00Z" &&
+					[-1, 0, 1].includes(s.signal));
+		}
 		// walk-forward: a model per fold, out-of-sample predictions
 		const cv = await step("cross_validate", {
 			input: "features/btc.zst", label: "label_up", kind: "logreg",
