@@ -260,36 +260,6 @@ side(const char *ref, const struct bp_model *m)
 	return o;
 }
 
-/* metric: {a, b, diff (b - a)} for each stored metric of the same set */
-static json_t *
-side_by_side(const struct bp_model *a, const struct bp_model *b)
-{
-	json_t *out = json_object();
-	const json_t *ma = json_object_get(bp_model_info(a), "metrics");
-	const json_t *mb = json_object_get(bp_model_info(b), "metrics");
-	const char *set = json_object_get(ma, "valid") &&
-			  json_object_get(mb, "valid") ? "valid" : "train";
-	const char *key;
-	json_t *va;
-
-	json_object_set_new(out, "set", json_string(set));
-	json_object_foreach(json_object_get(ma, set), key, va) {
-		json_t *vb = json_object_get(json_object_get(mb, set), key), *c;
-
-		if (!vb || strcmp(key, "n") == 0)
-			continue;
-		c = json_object();
-		json_object_set(c, "a", va);
-		json_object_set(c, "b", vb);
-		json_object_set_new(c, "diff", json_is_number(va) &&
-				    json_is_number(vb) ? bp_json_real(
-				    json_number_value(vb) -
-				    json_number_value(va)) : json_null());
-		json_object_set_new(out, key, c);
-	}
-	return out;
-}
-
 static int
 cmd_compare(struct opts *o, struct bp_store *s)
 {
@@ -306,7 +276,7 @@ cmd_compare(struct opts *o, struct bp_store *s)
 	doc = json_object();
 	json_object_set_new(doc, "a", side(o->args[0], a));
 	json_object_set_new(doc, "b", side(o->args[1], b));
-	json_object_set_new(doc, "metrics", side_by_side(a, b));
+	json_object_set_new(doc, "metrics", bp_model_compare_metrics(a, b));
 	if (o->nargs == 3) {
 		r = bp_reader_open(o->args[2]);
 		pred = r ? bp_model_compare_stream(a, b, r, o->label) : NULL;
@@ -382,6 +352,24 @@ static const struct cmd cmds[] = {
 	{ "health", 1, 2, cmd_health, 0 },
 };
 
+static void
+option(struct opts *o, int c)
+{
+	switch (c) {
+	case OPT_DB: o->db = optarg; break;
+	case OPT_JSON: o->json = 1; break;
+	case OPT_LABEL: o->label = optarg; break;
+	case OPT_FORCE: o->force = 1; break;
+	case OPT_REF: case OPT_CURWIN: case OPT_FAILON: case OPT_TABLE:
+	case OPT_PROM: case 'o': health_option(o, c, optarg); break;
+	case 'q': bp_verbosity = 0; break;
+	case 'v': bp_verbosity++; break;
+	case 'h': bp_cli_help();
+	case 'V': bp_cli_version();
+	default: bp_cli_usage_error("unknown option");
+	}
+}
+
 static const struct cmd *
 parse_args(int argc, char *argv[], struct opts *o)
 {
@@ -389,21 +377,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	int c;
 
 	bp_cli_init(argv[0], usage_line, help);
-	while ((c = getopt_long(argc, argv, "+o:qvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DB: o->db = optarg; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_LABEL: o->label = optarg; break;
-		case OPT_FORCE: o->force = 1; break;
-		case OPT_REF: case OPT_CURWIN: case OPT_FAILON: case OPT_TABLE:
-		case OPT_PROM: case 'o': health_option(o, c, optarg); break;
-		case 'q': bp_verbosity = 0; break;
-		case 'v': bp_verbosity++; break;
-		case 'h': bp_cli_help();
-		case 'V': bp_cli_version();
-		default: bp_cli_usage_error("unknown option");
-		}
-	}
+	while ((c = getopt_long(argc, argv, "+o:qvhV", longopts, NULL)) != -1)
+		option(o, c);
 	if (optind >= argc)
 		bp_cli_usage_error("a command is required");
 	for (size_t i = 0; i < BP_ARRAY_SIZE(cmds); i++)
@@ -415,21 +390,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* glibc: 0 restarts the scan from argv[1] afresh */
-	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DB: o->db = optarg; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_LABEL: o->label = optarg; break;
-		case OPT_FORCE: o->force = 1; break;
-		case OPT_REF: case OPT_CURWIN: case OPT_FAILON: case OPT_TABLE:
-		case OPT_PROM: case 'o': health_option(o, c, optarg); break;
-		case 'q': bp_verbosity = 0; break;
-		case 'v': bp_verbosity++; break;
-		case 'h': bp_cli_help();
-		case 'V': bp_cli_version();
-		default: bp_cli_usage_error("unknown option");
-		}
-	}
+	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, NULL)) != -1)
+		option(o, c);
 	o->args = argv + optind;
 	o->nargs = argc - optind;
 	if (o->nargs < cmd->min_args || o->nargs > cmd->max_args)
