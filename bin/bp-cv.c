@@ -245,10 +245,18 @@ check_model(struct opts *o)
 		if (bp_search_spec_model(o->spec, &spec_kind, &o->spec_label,
 					 &o->base, &o->spec_features) < 0)
 			exit(BP_EXIT_FAIL);
-		if (!o->kind)
+		if (!o->kind) {
 			o->kind = spec_kind;
-		else
+		} else {
+			/* as bp-train: another kind's params do not apply */
+			if (strcmp(o->kind, spec_kind) != 0) {
+				bp_info(2, "--model %s: ignoring the spec's %s "
+					"parameters", o->kind, spec_kind);
+				json_decref(o->base);
+				o->base = NULL;
+			}
 			free(spec_kind);
+		}
 		if (!o->label)
 			o->label = o->spec_label;
 	}
@@ -458,9 +466,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 	}
 	if (o->diagram && o->json)
 		bp_cli_usage_error("--diagram and --json exclude each other");
-	check_scheme(o);
 	if (o->cmd >= CMD_RUN)
-		check_model(o);
+		check_model(o);		/* may take the label from --spec */
+	check_scheme(o);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 }

@@ -456,3 +456,30 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 		[.ts, .score, .score_m1, .score_0, .score_p1, .signal]' oos >actual
 	diff -u expect actual
 }
+
+@test "bp-cv run: --model over a spec of another kind drops its params, as bp-train" {
+	cat >spec.json <<-'EOF2'
+	{"model": {"kind": "gbdt", "label": "label_up",
+	 "params": {"n_estimators": 20, "max_depth": 3}}}
+	EOF2
+	bp-cv run "${WF[@]}" --spec spec.json --model logreg "$L" >sum.json
+	[ "$(jq -r .model.kind sum.json)" = logreg ]
+	jq -e '.model.params | has("n_estimators") | not' sum.json
+	# the same kind keeps them
+	bp-cv run "${WF[@]}" --spec spec.json --model gbdt "$L" >s2.json
+	[ "$(jq -r .model.params.n_estimators s2.json)" = 20 ]
+}
+
+@test "bp-cv run: a purging scheme takes the label (and its _end) from --spec" {
+	cat >spec.json <<-'EOF2'
+	{"model": {"kind": "logreg", "label": "label_up"}}
+	EOF2
+	bp-cv run --scheme purged-kfold --folds 4 --spec spec.json "$L" >sum.json
+	[ "$(jq -r .model.label sum.json)" = label_up ]
+	[ "$(jq .n_folds sum.json)" = 4 ]
+	# without a label anywhere it is still a usage error
+	echo '{"model": {"kind": "logreg"}}' >nolabel.json
+	run -2 --separate-stderr bp-cv run --scheme purged-kfold --folds 4 \
+		--spec nolabel.json "$L"
+	[[ $stderr == *"needs --label"* ]]
+}
