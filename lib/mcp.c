@@ -2539,6 +2539,11 @@ serve_loop(struct server *s)
 				continue;
 			bp_sandbox_reap(&c->job);
 			if (bp_sandbox_done(&c->job)) {
+				/* progress written just before the end */
+				while (c->job.prog_fd >= 0 &&
+				       bp_sandbox_read(&c->job,
+						       c->job.prog_fd) == 1)
+					;
 				read_progress(s, c);
 				finish_call(s, c);
 			}
