@@ -2140,94 +2140,133 @@ notification(struct server *s, const char *method, json_t *params)
 	/* initialized, progress, roots/list_changed...: nothing to do */
 }
 
-/* Every request that is not a tool call is answered at once. */
+static void
+h_ping(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	(void)params;
+	answer(s, b, bp_jsonrpc_result(id, json_object()));
+}
+
+static void
+h_set_level(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	int level = level_index(
+		json_string_value(json_object_get(params, "level")));
+
+	if (level < 0) {
+		answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
+			     "invalid params: 'level' must be one of debug, "
+			     "info, notice, warning, error, critical, alert, "
+			     "emergency",
+			     NULL);
+		return;
+	}
+	s->log_level = level;
+	answer(s, b, bp_jsonrpc_result(id, json_object()));
+}
+
+/* The list methods: one page holds everything. */
+static void
+h_list(struct server *s, struct batch *b, json_t *id,
+       json_t *(*list)(struct server *))
+{
+	answer(s, b, bp_jsonrpc_result(id, list(s)));
+}
+
+static void
+m_tools_list(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_tools_list);
+}
+
+static void
+m_resources_list(struct server *s, struct batch *b, json_t *id,
+		 json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_resources_list);
+}
+
+static void
+m_templates_list(struct server *s, struct batch *b, json_t *id,
+		 json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_templates_list);
+}
+
+static void
+m_prompts_list(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_prompts_list);
+}
+
+typedef void (*method_fn)(struct server *s, struct batch *b, json_t *id,
+			  json_t *params);
+
+enum method_flags {
+	M_BEFORE_INIT = 1 << 0, /* answered before initialize */
+	M_PAGED = 1 << 1,	/* a list: no cursor is ours */
+};
+
+/* The methods bp-mcp answers; notifications are in notification(). */
+static const struct method {
+	const char *name;
+	method_fn fn;
+	unsigned flags;
+} methods[] = {
+	{ "initialize", h_initialize, M_BEFORE_INIT },
+	{ "ping", h_ping, M_BEFORE_INIT },
+	{ "tools/list", m_tools_list, M_PAGED },
+	{ "tools/call", h_tools_call, 0 },
+	{ "resources/list", m_resources_list, M_PAGED },
+	{ "resources/templates/list", m_templates_list, M_PAGED },
+	{ "resources/read", h_resources_read, 0 },
+	{ "prompts/list", m_prompts_list, M_PAGED },
+	{ "prompts/get", h_prompts_get, 0 },
+	{ "logging/setLevel", h_set_level, 0 },
+};
+
+/*
+ * Answer a request: at once, or (tools/call) when its pipeline ends.
+ */
 static void
 request(struct server *s, struct batch *b, json_t *id, const char *method,
 	json_t *params)
 {
-	json_t *r = NULL;
-	struct bp_buf m = BP_BUF_INIT;
+	const struct method *m = NULL;
+	struct bp_buf msg = BP_BUF_INIT;
 
+	for (size_t i = 0; i < BP_ARRAY_SIZE(methods); i++)
+		if (!strcmp(method, methods[i].name))
+			m = &methods[i];
 	if (params && !json_is_object(params)) {
 		answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
 			     "invalid params: 'params' must be an object",
 			     NULL);
-		return;
-	}
-	if (!strcmp(method, "initialize")) {
-		h_initialize(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "ping")) {
-		answer(s, b, bp_jsonrpc_result(id, json_object()));
-		return;
-	}
-	if (!s->initialized) {
+	} else if (!s->initialized && !(m && (m->flags & M_BEFORE_INIT))) {
 		answer_error(s, b, id, BP_JSONRPC_INVALID_REQUEST,
 			     "invalid request: the session is not "
 			     "initialized (send initialize first)",
 			     NULL);
-		return;
-	}
-	if (find_call_by_id(s, id)) {
+	} else if (find_call_by_id(s, id)) {
 		answer_error(s, b, id, BP_JSONRPC_INVALID_REQUEST,
 			     "invalid request: this id is already in use by "
 			     "a request in progress",
 			     NULL);
-		return;
+	} else if (!m) {
+		bp_buf_addf(&msg, "method not found: '%.100s'", method);
+		answer_error(s, b, id, BP_JSONRPC_METHOD_NOT_FOUND, msg.s,
+			     NULL);
+	} else if ((m->flags & M_PAGED) && json_object_get(params, "cursor")) {
+		answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
+			     "invalid params: unknown cursor", NULL);
+	} else {
+		m->fn(s, b, id, params);
 	}
-	if (!strcmp(method, "tools/call")) {
-		h_tools_call(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "resources/read")) {
-		h_resources_read(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "prompts/get")) {
-		h_prompts_get(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "tools/list") ||
-	    !strcmp(method, "resources/list") ||
-	    !strcmp(method, "resources/templates/list") ||
-	    !strcmp(method, "prompts/list")) {
-		if (json_object_get(params, "cursor")) {
-			/* one page holds everything: no cursor is ours */
-			answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
-				     "invalid params: unknown cursor", NULL);
-			return;
-		}
-		if (!strcmp(method, "tools/list"))
-			r = h_tools_list(s);
-		else if (!strcmp(method, "resources/list"))
-			r = h_resources_list(s);
-		else if (!strcmp(method, "resources/templates/list"))
-			r = h_templates_list(s);
-		else
-			r = h_prompts_list(s);
-		answer(s, b, bp_jsonrpc_result(id, r));
-		return;
-	}
-	if (!strcmp(method, "logging/setLevel")) {
-		int level = level_index(json_string_value(
-			json_object_get(params, "level")));
-
-		if (level < 0) {
-			answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
-				     "invalid params: 'level' must be one of "
-				     "debug, info, notice, warning, error, "
-				     "critical, alert, emergency",
-				     NULL);
-			return;
-		}
-		s->log_level = level;
-		answer(s, b, bp_jsonrpc_result(id, json_object()));
-		return;
-	}
-	bp_buf_addf(&m, "method not found: '%.100s'", method);
-	answer_error(s, b, id, BP_JSONRPC_METHOD_NOT_FOUND, m.s, NULL);
-	bp_buf_release(&m);
+	bp_buf_release(&msg);
 }
 
 /* One classified message (a whole line, or a member of a batch). */
@@ -2500,6 +2539,11 @@ serve_loop(struct server *s)
 				continue;
 			bp_sandbox_reap(&c->job);
 			if (bp_sandbox_done(&c->job)) {
+				/* progress written just before the end */
+				while (c->job.prog_fd >= 0 &&
+				       bp_sandbox_read(&c->job,
+						       c->job.prog_fd) == 1)
+					;
 				read_progress(s, c);
 				finish_call(s, c);
 			}
