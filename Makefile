@@ -60,6 +60,7 @@ SCRIPTS =
 -include mk/cv.mk
 -include mk/drift.mk
 -include mk/mcp.mk
+-include mk/pipelines.mk
 
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 LIB = $(O)/lib/libbarpipe.a

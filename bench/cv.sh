@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/cv.sh: bp-cv on 1,000,000 rows (500,000 hourly timestamps x 2
 # symbols, a feature and label_up over 24 bars with its end): plan and
-# split of purged 5-fold CV with an embargo, and a walk-forward logreg run;
+# split of purged 5-fold CV with an embargo, a walk-forward logreg run and
+# a gbdt grid search on 1 and 2 threads;
 # the peer is a vectorised numpy/pandas purged k-fold (Lopez de Prado's
 # rule) reading the same stream, whose purged and embargoed counts must
 # agree.  Results: bench/out/cv.txt.
@@ -52,6 +53,14 @@ t() {	# t NAME CMD...: seconds of one run
 	t "run walk-forward logreg (5 folds)" bp-cv run \
 		--scheme walk-forward --train-size 100000 --test-size 80000 \
 		--embargo 24 --model logreg --label label_up "$data"
+	for th in 1 2; do
+		t "search 4 gbdt sets x 5 folds, --threads $th" bp-cv search \
+			--scheme walk-forward --train-size 100000 \
+			--test-size 80000 --embargo 24 --model gbdt \
+			--params n_estimators=20 --label label_up \
+			--grid 'max_depth=3,6 learning_rate=0.05,0.1' \
+			--threads "$th" "$data"
+	done
 	bp-cv plan --scheme purged-kfold --folds 5 --label label_up \
 		--embargo 0.01 --json "$data" |
 		jq -c '[.folds[] | [.purged, .embargoed]]' >"$out/cv-bpcv.json"

@@ -24,7 +24,7 @@ import json, os, subprocess, sys, time
 
 n = int(sys.argv[1])
 home = os.environ["BARPIPE_HOME"]
-p = subprocess.Popen(["bp-mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+p = subprocess.Popen(["bp-mcp"] + os.environ.get("BENCH_MCP_ARGS", "").split(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                      stderr=subprocess.DEVNULL, text=True, bufsize=1)
 ident = 0
 
@@ -50,17 +50,21 @@ def per_call(fn, reps):
         fn()
     return (time.perf_counter() - t) / reps * 1000
 
-def cpu():
+def cpu(children=False):
+    # utime + stime, or cutime + cstime: the reaped pipelines (with
+    # everything they ran)
     f = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    i = 13 if children else 11
+    return (int(f[i]) + int(f[i + 1])) / os.sysconf("SC_CLK_TCK")
 
 ping = per_call(lambda: rpc("ping"), n)
-c0 = cpu()
+c0, k0 = cpu(), cpu(True)
 def get_run():
     r = rpc("tools/call", {"name": "get_run", "arguments": {"run": run}})
     assert not r["result"]["isError"], r
 getrun = per_call(get_run, n)
 server_cpu = (cpu() - c0) / (n + 1) * 1000
+pipe_cpu = (cpu(True) - k0) / (n + 1) * 1000
 def strategies():
     r = rpc("tools/call", {"name": "list_strategies", "arguments": {}})
     assert not r["result"]["isError"], r
@@ -81,9 +85,13 @@ rows = [("ping round trip (protocol only)", ping),
         ("tools/call get_run (bash + bp-mcp journal)", getrun),
         ("  of which the pipeline ran (fork to exit)", pipe),
         ("  of which bp-mcp (validate, journal, I/O)", getrun - pipe),
-        ("  bp-mcp's CPU time per call", server_cpu),
+        ("  CPU time per call: bp-mcp", server_cpu),
+        ("  CPU time per call: the pipeline's processes", pipe_cpu),
+        ("  CPU time per call: total (the idle-machine cost)", server_cpu + pipe_cpu),
         ("tools/call list_strategies (bash + jq)", strat)]
 for name, ms in rows:
-    print(f"  {name:44s} {ms:8.3f} ms")
-print(f"  get_run under 10 ms: {'yes' if getrun < 10 else 'NO'}")
+    print(f"  {name:50s} {ms:8.3f} ms")
+print(f"  get_run under 10 ms: {'yes' if getrun < 10 else 'NO'}"
+      f" (wall clock); its CPU cost under 10 ms:"
+      f" {'yes' if server_cpu + pipe_cpu < 10 else 'NO'}")
 PY

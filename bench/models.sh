@@ -17,10 +17,35 @@
 #      (bench/models_split.py writes both sides' files).
 # Reported: train seconds (wall and CPU of the whole bp-train run, which
 # includes reading the stream; and the fit alone from its log), predict
-# rows/s (bp-predict from the zstd stream to a zstd stream, and plain to
-# plain), and test logloss and AUC computed by scikit-learn from our
+# rows/s (bp-predict from the zstd stream to a zstd stream, plain to
+# plain, and in memory as predict_proba is: bench/models-predict.c), and
+# test logloss and AUC computed by scikit-learn from our
 # scores (bench/models_peers.py).  Python: Debian's /usr/bin/python3 with
 # python3-sklearn and python3-xgboost.  Results: bench/out/models.txt.
+#
+# Measured here (2 cores of an AMD EPYC shared with other jobs, load
+# average 12-17 during the run, so wall times are 2-3x CPU times; the CPU
+# times are the steadier measure):
+#   synthetic set (400000 x 30 train, 100000 test)
+#     gbdt    whole bp-train run 43.6 s wall, 12.4 s CPU; test logloss
+#             0.06917, AUC 0.99403.  xgboost fit 91.5 s wall, 35.5 s CPU,
+#             0.06842 / 0.99405 (ours +1.1%; over five bin-sampling seeds
+#             ours ranges 0.0691-0.0692, with xgboost-style thresholds
+#             0.0686-0.0694).  sklearn HGB 260.8 s wall, 105.3 s CPU,
+#             0.06991 / 0.99410.
+#     logreg  2.7 s CPU (whole run, 1.7 s of it reading the stream),
+#             0.39899 / 0.90249; sklearn 0.65 s CPU, 0.39898 / 0.90249.
+#     mlp     10 epochs 6.9 s CPU, 0.04765 / 0.99473 (seeds 1-3: 0.04765,
+#             0.04822, 0.04717); sklearn 9.3 s CPU, 0.04683 / 0.99450
+#             (random_state 0-2: 0.04683, 0.04792, 0.04969).
+#     predict (200 trees) in memory 538k rows/s wall, 625k per CPU second
+#             on one thread (xgboost predict_proba 389k rows/s on two);
+#             through the pipe zstd -> zstd 47k rows/s wall, 115k per CPU
+#             second: the rows are ~820 bytes and zstd's compression of the
+#             output takes most of the time.
+#   1,000,000 bars, rsi_gbdt features (760142 train, 190036 test): a
+#   random walk, nothing to learn: every model's AUC is 0.50-0.51; gbdt
+#   12.7 s CPU against xgboost's 38.1 s and HGB's 98.5 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -28,6 +53,13 @@ mkdir -p "$out"
 py=/usr/bin/python3
 gbdt="n_estimators=200,max_depth=6,learning_rate=0.1,max_bin=255"
 gbdt="$gbdt,early_stopping_rounds=0"
+
+# in-memory prediction speed of a model file (bench/models-predict.c)
+pkgs="jansson libzstd sqlite3 libcurl"
+[ -f lib/libbarpipe.a ] || make -s lib/libbarpipe.a
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib $(pkg-config --cflags $pkgs) \
+	-o "$out/models-predict" bench/models-predict.c lib/libbarpipe.a \
+	$(pkg-config --libs $pkgs) -lcsv -lm -pthread
 
 # measure CMD: W (wall s), C (cpu s, children included) of one run
 measure() {
@@ -66,7 +98,10 @@ run_set() {
 		printf '   predict %8.0f rows/s wall (%.0f cpu)' \
 			"$(echo "$rows / $W" | bc)" "$(echo "$rows / $C" | bc)"
 		measure "bp-predict --model $out/$name-$m.json --plain $test"
-		printf ', plain %8.0f rows/s\n' "$(echo "$rows / $W" | bc)"
+		printf ', plain %8.0f rows/s' "$(echo "$rows / $W" | bc)"
+		read -r mw mc < <("$out/models-predict" "$out/$name-$m.json" \
+			"$test")
+		printf ', in memory %8.0f rows/s wall (%.0f cpu)\n' "$mw" "$mc"
 	done
 	$py bench/models_peers.py "$train" "$test" "$label" "$feats" \
 		"barpipe-gbdt=$out/$name-gbdt.pred.zst" \

@@ -58,8 +58,10 @@ static const char help[] =
 	"      --oos FILE         out-of-sample predictions stream\n"
 	"      --summary FILE     the JSON summary (stdout; stderr when\n"
 	"                         --oos is stdout)\n"
-	"      --long X           signal +1 when score >= X (0.55)\n"
-	"      --short X          signal -1 when score <= X (0.45)\n"
+	"      --long X           signal +1 when score >= X (0.55;\n"
+	"                         regression: score > 0; multiclass: 0.1)\n"
+	"      --short X          signal -1 when score <= X (0.45;\n"
+	"                         regression: score < 0; multiclass: -0.1)\n"
 	"      --long-only        never -1\n"
 	"      --path P           cpcv: --oos writes path P only (all)\n"
 	"      --grid SPEC        search: every combination, e.g.\n"
@@ -243,10 +245,18 @@ check_model(struct opts *o)
 		if (bp_search_spec_model(o->spec, &spec_kind, &o->spec_label,
 					 &o->base, &o->spec_features) < 0)
 			exit(BP_EXIT_FAIL);
-		if (!o->kind)
+		if (!o->kind) {
 			o->kind = spec_kind;
-		else
+		} else {
+			/* as bp-train: another kind's params do not apply */
+			if (strcmp(o->kind, spec_kind) != 0) {
+				bp_info(2, "--model %s: ignoring the spec's %s "
+					"parameters", o->kind, spec_kind);
+				json_decref(o->base);
+				o->base = NULL;
+			}
 			free(spec_kind);
+		}
 		if (!o->label)
 			o->label = o->spec_label;
 	}
@@ -301,7 +311,8 @@ check_model(struct opts *o)
 	}
 	if (o->c.path >= 0 && o->cv.scheme != BP_CV_CPCV)
 		bp_cli_usage_error("--path: only cpcv has paths");
-	if (o->c.sig.short_th > o->c.sig.long_th)
+	if (o->c.sig.have_long && o->c.sig.have_short &&
+	    o->c.sig.short_th > o->c.sig.long_th)
 		bp_cli_usage_error("--short must not be above --long");
 	o->c.run.kind = o->kind;
 	o->c.base = o->base;
@@ -426,10 +437,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_OOS: o->c.oos = optarg; break;
 		case OPT_SUMMARY: o->c.summary = optarg; break;
 		case OPT_LONG:
+			o->c.sig.have_long = 1;
 			o->c.sig.long_th = bp_parse_real(optarg, -1e300, 1e300,
 						       "--long");
 			break;
 		case OPT_SHORT:
+			o->c.sig.have_short = 1;
 			o->c.sig.short_th = bp_parse_real(optarg, -1e300, 1e300,
 							"--short");
 			break;
@@ -453,9 +466,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 	}
 	if (o->diagram && o->json)
 		bp_cli_usage_error("--diagram and --json exclude each other");
-	check_scheme(o);
 	if (o->cmd >= CMD_RUN)
-		check_model(o);
+		check_model(o);		/* may take the label from --spec */
+	check_scheme(o);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 }
@@ -475,7 +488,6 @@ main(int argc, char *argv[])
 	o.width = 64;
 	o.c.path = -1;
 	o.c.run.seed = 1;
-	o.c.sig = (struct bp_search_signal){ 0.55, 0.45, 0 };
 	parse_args(argc, argv, &o);
 	if (bp_cv_data_load(&d, (const char *const *)o.files,
 			    (size_t)o.nfiles, o.label, o.horizon,

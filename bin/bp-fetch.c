@@ -627,10 +627,14 @@ run_rest(struct opts *o)
 	int rc = BP_EXIT_FAIL;
 
 	o->req.base_url = url;
-	if ((o->since_cache && since_cache(o) < 0) ||
-	    !(h = bp_http_new(&o->http)) ||
-	    bp_exchange_fetch(o->ex, &o->req, h, &t) < 0 ||
-	    bp_validate_run(&v, &t, &o->val) < 0)
+	if (o->since_cache && since_cache(o) < 0)
+		goto out;
+	/* the cache already reaches --until: nothing to ask for */
+	if (!(o->req.has_until && o->req.since > o->req.until) &&
+	    (!(h = bp_http_new(&o->http)) ||
+	     bp_exchange_fetch(o->ex, &o->req, h, &t) < 0))
+		goto out;
+	if (bp_validate_run(&v, &t, &o->val) < 0)
 		goto out;
 	bp_validate_report(&v);
 	if (v.bars == 0 && o->since_cache)

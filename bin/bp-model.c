@@ -8,6 +8,7 @@
 
 #include "util.h"
 #include "cli.h"
+#include "health.h"
 #include "jsonout.h"
 #include "model.h"
 #include "registry.h"
@@ -17,7 +18,8 @@
 static const char usage_line[] =
 	"usage: bp-model (list [<name>] | show <name>[@<v>] | "
 	"promote <name>@<v> | rollback <name> | "
-	"compare <ref> <ref> [<features>] | rm <name>@<v>) "
+	"compare <ref> <ref> [<features>] | rm <name>@<v> | "
+	"health <ref> [<features>]) "
 	"[-q | -v] [--db <path>] [--json] [--label <col>] [--force]";
 
 static const char help[] =
@@ -29,24 +31,41 @@ static const char help[] =
 	"  compare A B [FILE]     metrics side by side; with a feature stream\n"
 	"                         FILE ('-': stdin), both models' predictions\n"
 	"  rm NAME@V              remove a version and its file\n"
+	"  health REF [FILE]      drift of FILE ('-': stdin) from the model's\n"
+	"                         training data, its metrics trend, last\n"
+	"                         retrain and a verdict (exit 3 at --fail-on)\n"
 	"A model reference is NAME (active version), NAME@V or a file path.\n"
 	"      --db PATH          database ($BARPIPE_HOME/barpipe.db)\n"
 	"      --json             list: JSON instead of a table\n"
 	"      --label COL        compare: the label column (A's label)\n"
 	"      --force            rm: also the active version\n"
+	"      --ref FILE         health: the training rows (default: the\n"
+	"                         model's stored sketch of them)\n"
+	"      --cur-window W     health: rows of FILE (default all)\n"
+	"      --fail-on LEVEL    health: exit 3 at or above (HIGH)\n"
+	"      --table            health: a table even off a terminal\n"
+	"  -o, --output FILE      health: the JSON report to FILE\n"
+	"      --prom FILE        health: Prometheus text to FILE\n"
 	"  -q, --quiet            errors only\n"
 	"  -v, --verbose          more messages\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n"
 	"See bp-model(1).\n";
 
-enum { OPT_DB = 256, OPT_JSON, OPT_LABEL, OPT_FORCE };
+enum { OPT_DB = 256, OPT_JSON, OPT_LABEL, OPT_FORCE, OPT_REF, OPT_CURWIN,
+       OPT_FAILON, OPT_TABLE, OPT_PROM };
 
 static const struct option longopts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "ref", required_argument, NULL, OPT_REF },
+	{ "cur-window", required_argument, NULL, OPT_CURWIN },
+	{ "fail-on", required_argument, NULL, OPT_FAILON },
+	{ "table", no_argument, NULL, OPT_TABLE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "prom", required_argument, NULL, OPT_PROM },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -57,6 +76,10 @@ static const struct option longopts[] = {
 struct opts {
 	const char *db, *label;
 	int json, force;
+	const char *ref, *output, *prom;	/* health */
+	struct bp_window cur_window;
+	enum bp_level fail_on;
+	int table;
 	char **args;		/* the command's operands */
 	int nargs;
 };
@@ -237,36 +260,6 @@ side(const char *ref, const struct bp_model *m)
 	return o;
 }
 
-/* metric: {a, b, diff (b - a)} for each stored metric of the same set */
-static json_t *
-side_by_side(const struct bp_model *a, const struct bp_model *b)
-{
-	json_t *out = json_object();
-	const json_t *ma = json_object_get(bp_model_info(a), "metrics");
-	const json_t *mb = json_object_get(bp_model_info(b), "metrics");
-	const char *set = json_object_get(ma, "valid") &&
-			  json_object_get(mb, "valid") ? "valid" : "train";
-	const char *key;
-	json_t *va;
-
-	json_object_set_new(out, "set", json_string(set));
-	json_object_foreach(json_object_get(ma, set), key, va) {
-		json_t *vb = json_object_get(json_object_get(mb, set), key), *c;
-
-		if (!vb || strcmp(key, "n") == 0)
-			continue;
-		c = json_object();
-		json_object_set(c, "a", va);
-		json_object_set(c, "b", vb);
-		json_object_set_new(c, "diff", json_is_number(va) &&
-				    json_is_number(vb) ? bp_json_real(
-				    json_number_value(vb) -
-				    json_number_value(va)) : json_null());
-		json_object_set_new(out, key, c);
-	}
-	return out;
-}
-
 static int
 cmd_compare(struct opts *o, struct bp_store *s)
 {
@@ -283,7 +276,7 @@ cmd_compare(struct opts *o, struct bp_store *s)
 	doc = json_object();
 	json_object_set_new(doc, "a", side(o->args[0], a));
 	json_object_set_new(doc, "b", side(o->args[1], b));
-	json_object_set_new(doc, "metrics", side_by_side(a, b));
+	json_object_set_new(doc, "metrics", bp_model_compare_metrics(a, b));
 	if (o->nargs == 3) {
 		r = bp_reader_open(o->args[2]);
 		pred = r ? bp_model_compare_stream(a, b, r, o->label) : NULL;
@@ -301,6 +294,54 @@ out:
 	return rc;
 }
 
+/* health: the model against a current feature stream (lib/health) */
+static int
+cmd_health(struct opts *o, struct bp_store *s)
+{
+	struct bp_report_out out = { o->output, o->prom, o->json, o->table,
+				     bp_health_table };
+	struct bp_health_opts ho;
+	struct bp_model *m = NULL;
+	json_t *entry = NULL, *versions = NULL, *report = NULL;
+	int rc = -1;
+
+	(void)s;
+	bp_health_opts_init(&ho);
+	ho.ref = o->ref;
+	ho.cur_window = o->cur_window;
+	if (bp_health_load(o->args[0], o->db, &m, &entry, &versions) == 0 &&
+	    (report = bp_health_run(&ho, m, entry, versions,
+				    o->nargs > 1 ? o->args[1] : NULL)) &&
+	    bp_report_write(report, &out) == 0)
+		rc = bp_report_level(report) >= o->fail_on ? BP_EXIT_ALERT : 0;
+	json_decref(report);
+	json_decref(entry);
+	json_decref(versions);
+	bp_model_free(&m);
+	return rc;
+}
+
+static void
+health_option(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_REF: o->ref = arg; break;
+	case OPT_CURWIN:
+		if (bp_window_parse(&o->cur_window, arg) < 0)
+			bp_cli_usage_error("--cur-window: '%s' is not a window",
+					   arg);
+		break;
+	case OPT_FAILON:
+		if (bp_level_parse(arg, &o->fail_on) < 0)
+			bp_cli_usage_error("--fail-on: '%s' is not a level",
+					   arg);
+		break;
+	case OPT_TABLE: o->table = 1; break;
+	case OPT_PROM: o->prom = arg; break;
+	case 'o': o->output = arg; break;
+	}
+}
+
 static const struct cmd cmds[] = {
 	{ "list", 0, 1, cmd_list, 1 },
 	{ "show", 1, 1, cmd_show, 1 },
@@ -308,7 +349,26 @@ static const struct cmd cmds[] = {
 	{ "rollback", 1, 1, cmd_rollback, 1 },
 	{ "compare", 2, 3, cmd_compare, 0 },
 	{ "rm", 1, 1, cmd_rm, 1 },
+	{ "health", 1, 2, cmd_health, 0 },
 };
+
+static void
+option(struct opts *o, int c)
+{
+	switch (c) {
+	case OPT_DB: o->db = optarg; break;
+	case OPT_JSON: o->json = 1; break;
+	case OPT_LABEL: o->label = optarg; break;
+	case OPT_FORCE: o->force = 1; break;
+	case OPT_REF: case OPT_CURWIN: case OPT_FAILON: case OPT_TABLE:
+	case OPT_PROM: case 'o': health_option(o, c, optarg); break;
+	case 'q': bp_verbosity = 0; break;
+	case 'v': bp_verbosity++; break;
+	case 'h': bp_cli_help();
+	case 'V': bp_cli_version();
+	default: bp_cli_usage_error("unknown option");
+	}
+}
 
 static const struct cmd *
 parse_args(int argc, char *argv[], struct opts *o)
@@ -317,19 +377,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	int c;
 
 	bp_cli_init(argv[0], usage_line, help);
-	while ((c = getopt_long(argc, argv, "+qvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DB: o->db = optarg; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_LABEL: o->label = optarg; break;
-		case OPT_FORCE: o->force = 1; break;
-		case 'q': bp_verbosity = 0; break;
-		case 'v': bp_verbosity++; break;
-		case 'h': bp_cli_help();
-		case 'V': bp_cli_version();
-		default: bp_cli_usage_error("unknown option");
-		}
-	}
+	while ((c = getopt_long(argc, argv, "+o:qvhV", longopts, NULL)) != -1)
+		option(o, c);
 	if (optind >= argc)
 		bp_cli_usage_error("a command is required");
 	for (size_t i = 0; i < BP_ARRAY_SIZE(cmds); i++)
@@ -341,19 +390,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* glibc: 0 restarts the scan from argv[1] afresh */
-	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DB: o->db = optarg; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_LABEL: o->label = optarg; break;
-		case OPT_FORCE: o->force = 1; break;
-		case 'q': bp_verbosity = 0; break;
-		case 'v': bp_verbosity++; break;
-		case 'h': bp_cli_help();
-		case 'V': bp_cli_version();
-		default: bp_cli_usage_error("unknown option");
-		}
-	}
+	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, NULL)) != -1)
+		option(o, c);
 	o->args = argv + optind;
 	o->nargs = argc - optind;
 	if (o->nargs < cmd->min_args || o->nargs > cmd->max_args)
@@ -368,15 +406,16 @@ main(int argc, char *argv[])
 	struct opts o = { 0 };
 	const struct cmd *cmd;
 	struct bp_store *s = NULL;
-	int rc = BP_EXIT_FAIL;
+	int rc = BP_EXIT_FAIL, r;
 
 	bp_setprogname(argv[0]);
+	o.fail_on = BP_LEVEL_HIGH;
 	cmd = parse_args(argc, argv, &o);
 	if (cmd->needs_store && !(s = bp_store_open(o.db, 0)))
 		goto out;
-	if (cmd->run(&o, s) < 0 || bp_close_stdout() < 0)
+	if ((r = cmd->run(&o, s)) < 0 || bp_close_stdout() < 0)
 		goto out;
-	rc = BP_EXIT_OK;
+	rc = r == BP_EXIT_ALERT ? BP_EXIT_ALERT : BP_EXIT_OK;
 out:
 	bp_store_free(&s);
 	return rc;

@@ -146,16 +146,14 @@ main(int argc, char *argv[])
 	if (!m || check_thresholds(m, &o.sc) < 0)
 		goto out;
 	bp_progress_init(&prog);
+	o.sc.progress = &prog;
 	w = bp_writer_open(o.out, o.plain ? BP_WRITER_PLAIN : BP_WRITER_AUTO);
 	if (!w)
 		goto out;
 	for (int i = 0; i < (o.nfiles ? o.nfiles : 1); i++) {
 		struct bp_reader *in = bp_reader_open(o.nfiles ? o.files[i] :
 						      "-");
-		uint64_t n = 0;
-		int r = in ? bp_scorer_run(m, &o.sc, in, w, &n) : -1;
-
-		prog.rows += n;
+		int r = in ? bp_scorer_run(m, &o.sc, in, w, NULL) : -1;
 
 		bp_reader_free(&in);
 		if (r < 0)
@@ -163,7 +161,7 @@ main(int argc, char *argv[])
 	}
 	if (bp_writer_close(&w) < 0)
 		goto out;
-	bp_info(2, "%llu rows scored", (unsigned long long)prog.rows);
+	bp_progress_done(&prog);
 	rc = BP_EXIT_OK;
 out:
 	bp_writer_abort(&w);

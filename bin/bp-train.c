@@ -142,50 +142,21 @@ parse_args(int argc, char *argv[], struct opts *o)
 
 /* Fill what the command line left open from the spec's "model" object. */
 static int
-read_spec(struct opts *o, json_t **spec_params, json_t **doc)
+read_spec(struct opts *o, struct bp_model_spec *sp, json_t **spec_params)
 {
-	json_t *m, *v;
-
-	*doc = bp_json_load_file(o->spec);
-	if (!*doc)
+	if (bp_model_spec_load(sp, o->spec) < 0)
 		return -1;
-	m = json_object_get(*doc, "model");
-	if (!json_is_object(m))
-		return bp_error("%s: no \"model\" object in the spec", o->spec);
-	v = json_object_get(m, "kind");
-	if (!o->kind && v) {
-		if (!json_is_string(v) || !bp_model_kind_known(json_string_value(v)))
-			return bp_error("%s: model.kind must be gbdt, logreg, "
-					"linear or mlp", o->spec);
-		o->kind = json_string_value(v);
-	}
-	v = json_object_get(m, "label");
-	if (!o->label && v) {
-		if (!json_is_string(v))
-			return bp_error("%s: model.label must be a string",
-					o->spec);
-		o->label = json_string_value(v);
-	}
-	v = json_object_get(m, "features");
-	if (!o->nfeatures && v) {
-		if (!json_is_array(v))
-			return bp_error("%s: model.features must be a list of "
-					"names", o->spec);
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			if (!json_is_string(json_array_get(v, i)))
-				return bp_error("%s: model.features[%zu] is not "
-						"a name", o->spec, i);
-			add_features(o, json_string_value(json_array_get(v, i)));
-		}
-	}
-	v = json_object_get(m, "params");
-	if (v && !json_is_object(v))
-		return bp_error("%s: model.params must be an object", o->spec);
+	if (!o->kind)
+		o->kind = sp->kind;
+	if (!o->label)
+		o->label = sp->label;
+	if (!o->nfeatures)
+		for (size_t i = 0; i < sp->nfeatures; i++)
+			add_features(o, sp->features[i]);
 	/* the spec's parameters are for the spec's kind only */
-	if (json_is_string(json_object_get(m, "kind")) &&
-	    strcmp(json_string_value(json_object_get(m, "kind")), o->kind))
-		v = NULL;
-	*spec_params = v ? json_deep_copy(v) : NULL;
+	*spec_params = sp->params && (!sp->kind || !o->kind ||
+		       strcmp(sp->kind, o->kind) == 0) ?
+		       json_incref(sp->params) : NULL;
 	return 0;
 }
 
@@ -274,7 +245,8 @@ main(int argc, char *argv[])
 	struct bp_buf log = BP_BUF_INIT;
 	struct bp_model *m = NULL;
 	struct bp_store *store = NULL;
-	json_t *spec = NULL, *spec_params = NULL, *params = NULL;
+	struct bp_model_spec spec = { 0 };
+	json_t *spec_params = NULL, *params = NULL;
 	const json_t *fit;
 	int rc = BP_EXIT_FAIL, version;
 
@@ -284,7 +256,7 @@ main(int argc, char *argv[])
 		rc = list_params(o.kind);
 		goto out;
 	}
-	if (o.spec && read_spec(&o, &spec_params, &spec) < 0)
+	if (o.spec && read_spec(&o, &spec, &spec_params) < 0)
 		goto out;
 	if (!o.kind)
 		bp_cli_usage_error("--model is required (or a spec with "
@@ -292,6 +264,9 @@ main(int argc, char *argv[])
 	if (!o.label)
 		bp_cli_usage_error("--label is required (or a spec with "
 				   "model.label)");
+	if (!bp_dataset_is_label(o.label))
+		bp_warn("'%s' is not a label_* column: make sure it does not "
+			"look into the future of the features", o.label);
 	if (check_params(o.kind, o.params) < 0) {
 		rc = BP_EXIT_USAGE;	/* a bad --params value */
 		goto out;
@@ -356,7 +331,7 @@ out:
 	bp_buf_release(&log);
 	json_decref(params);
 	json_decref(spec_params);
-	json_decref(spec);
+	bp_model_spec_release(&spec);
 	for (size_t i = 0; i < o.nfeatures; i++)
 		free(o.features[i]);
 	free(o.features);

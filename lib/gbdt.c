@@ -68,6 +68,25 @@ struct bp_gbdt {
 	double *leaf;		/* leaves of every tree */
 	size_t *cstart, *lstart;	/* (ntrees) offsets */
 	int *depth;		/* (ntrees) */
+	/*
+	 * The complete trees once more with thresholds as ranks, for batch
+	 * prediction: a row's feature j becomes q = the number of feature
+	 * j's split thresholds below x (x <= t_r  <=>  q <= r), a null q = 0
+	 * where it goes left and QNULL_RIGHT where it goes right, so that a
+	 * step compares two small integers.
+	 */
+	int quant;
+	struct qnode *qn;	/* parallel to cn */
+	double *qt;		/* thresholds of each feature, sorted */
+	size_t *qoff;		/* (k + 1) feature j: qt[qoff[j]..qoff[j+1]) */
+};
+
+#define QNULL_RIGHT 0xffff
+
+/* fi < k: the row's q with nulls left; k + j: nulls right */
+struct qnode {
+	uint16_t fi;
+	uint16_t r;
 };
 
 #define COMPLETE_MAX 8
@@ -1292,6 +1311,111 @@ fill_complete(struct cnode *cn, double *leaf, const struct pnode *nd,
 		      level + 1, d);
 }
 
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* the first i in t[0..m) with t[i] >= v (m when none) */
+static size_t
+lower_bound(const double *t, size_t m, double v)
+{
+	const double *base = t;
+
+	if (m == 0)
+		return 0;
+	while (m > 1) {		/* branch-free */
+		size_t half = m / 2;
+
+		base += (size_t)(base[half - 1] < v) * half;
+		m -= half;
+	}
+	return (size_t)(base - t) + (base[0] < v);
+}
+
+static void
+compile_quant(struct bp_gbdt *g)
+{
+	size_t k = g->k, ninner = 0, *cnt, total = 0;
+
+	g->quant = 0;
+	if (2 * k > 0xffff)
+		return;
+	for (size_t t = 0; t < g->ntrees; t++)
+		ninner += ((size_t)1 << g->depth[t]) - 1;
+	cnt = bp_xcalloc(k + 1, sizeof(*cnt));
+	for (size_t i = 0; i < ninner; i++)
+		if (g->cn[i].t != INFINITY)	/* not padding */
+			cnt[g->cn[i].f]++;
+	g->qoff = bp_xcalloc(k + 1, sizeof(*g->qoff));
+	for (size_t j = 0; j < k; j++) {
+		g->qoff[j] = total;
+		total += cnt[j];
+	}
+	g->qoff[k] = total;
+	g->qt = bp_xcalloc(total + 1, sizeof(*g->qt));
+	memset(cnt, 0, (k + 1) * sizeof(*cnt));
+	for (size_t i = 0; i < ninner; i++)
+		if (g->cn[i].t != INFINITY) {
+			size_t j = (size_t)g->cn[i].f;
+
+			g->qt[g->qoff[j] + cnt[j]++] = g->cn[i].t;
+		}
+	/* sort and dedupe each feature's thresholds, packing them down */
+	total = 0;
+	for (size_t j = 0; j < k; j++) {
+		double *t = g->qt + g->qoff[j];
+		size_t m = cnt[j], u = 0;
+
+		qsort(t, m, sizeof(*t), cmp_dbl);
+		for (size_t i = 0; i < m; i++)
+			if (u == 0 || t[i] != t[u - 1])
+				t[u++] = t[i];
+		memmove(g->qt + total, t, u * sizeof(*t));
+		g->qoff[j] = total;
+		total += u;
+		if (u >= QNULL_RIGHT)
+			goto out;	/* ranks would not fit: doubles then */
+	}
+	g->qoff[k] = total;
+	g->qn = bp_xcalloc(ninner + 1, sizeof(*g->qn));
+	for (size_t i = 0; i < ninner; i++) {
+		const struct cnode *c = &g->cn[i];
+
+		if (c->t == INFINITY) {		/* padding: always left */
+			g->qn[i].fi = 0;
+			g->qn[i].r = QNULL_RIGHT;
+			continue;
+		}
+		g->qn[i].fi = (uint16_t)(c->dl ? (size_t)c->f : k + (size_t)c->f);
+		g->qn[i].r = (uint16_t)lower_bound(g->qt + g->qoff[c->f],
+			g->qoff[c->f + 1] - g->qoff[c->f], c->t);
+	}
+	g->quant = 1;
+out:
+	free(cnt);
+}
+
+/* q (2k): the ranks of row x, nulls as 0 (first k) and QNULL_RIGHT */
+static void
+quantize_row(const struct bp_gbdt *g, const double *x, uint16_t *q)
+{
+	size_t k = g->k;
+
+	for (size_t j = 0; j < k; j++) {
+		if (isnan(x[j])) {
+			q[j] = 0;
+			q[k + j] = QNULL_RIGHT;
+		} else {
+			q[j] = q[k + j] = (uint16_t)lower_bound(g->qt + g->qoff[j],
+				g->qoff[j + 1] - g->qoff[j], x[j]);
+		}
+	}
+}
+
 static void
 compile(struct bp_gbdt *g)
 {
@@ -1320,6 +1444,7 @@ compile(struct bp_gbdt *g)
 		nleaf += (size_t)1 << g->depth[t];
 	}
 	g->complete = 1;
+	compile_quant(g);
 }
 
 void
@@ -1333,6 +1458,9 @@ bp_gbdt_free(struct bp_gbdt **gp)
 	free(g->leaf);
 	free(g->cstart);
 	free(g->depth);
+	free(g->qn);
+	free(g->qt);
+	free(g->qoff);
 	free(g->start);
 	free(g->nodes);
 	free(g);
@@ -1388,6 +1516,47 @@ bp_gbdt_predict_raw(const struct bp_gbdt *g, const double *x, double *raw)
 	}
 }
 
+static void
+predict_batch_quant(const struct bp_gbdt *g, const double *x, size_t n,
+		    double *out)
+{
+	size_t K = g->K, k = g->k, h[BATCH];
+	uint16_t *q = bp_xmalloc(BATCH * 2 * k * sizeof(*q));
+
+	for (size_t lo = 0; lo < n; lo += BATCH) {
+		size_t nb = n - lo < BATCH ? n - lo : BATCH;
+		double *ob = out + lo * K;
+
+		for (size_t r = 0; r < nb; r++) {
+			quantize_row(g, x + (lo + r) * k, q + r * 2 * k);
+			for (size_t c = 0; c < K; c++)
+				ob[r * K + c] = g->base[c];
+		}
+		for (size_t tr = 0; tr < g->ntrees; tr++) {
+			const struct qnode *qn = g->qn + g->cstart[tr];
+			const double *leaf = g->leaf + g->lstart[tr] -
+					     (((size_t)1 << g->depth[tr]) - 1);
+			size_t c = K == 1 ? 0 : tr % K;
+			int d = g->depth[tr];
+
+			for (size_t r = 0; r < nb; r++)
+				h[r] = 0;
+			for (int l = 0; l < d; l++)
+				for (size_t r = 0; r < nb; r++) {
+					const struct qnode *nd = &qn[h[r]];
+
+					h[r] = 2 * h[r] + 1 +
+					       (q[r * 2 * k + nd->fi] > nd->r);
+				}
+			for (size_t r = 0; r < nb; r++)
+				ob[r * K + c] += leaf[h[r]];
+		}
+		for (size_t r = 0; r < nb; r++)
+			link(g->task, ob + r * K, K);
+	}
+	free(q);
+}
+
 void
 bp_gbdt_predict_batch(const struct bp_gbdt *g, const double *x, size_t n,
 		      double *out)
@@ -1397,6 +1566,10 @@ bp_gbdt_predict_batch(const struct bp_gbdt *g, const double *x, size_t n,
 	if (!g->complete) {
 		for (size_t i = 0; i < n; i++)
 			bp_gbdt_predict(g, x + i * k, out + i * K);
+		return;
+	}
+	if (g->quant) {
+		predict_batch_quant(g, x, n, out);
 		return;
 	}
 	for (size_t lo = 0; lo < n; lo += BATCH) {

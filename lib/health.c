@@ -120,6 +120,12 @@ sketch_column(const struct bp_health_opts *o, const char *name,
 		edges[ne] = v;
 		kmax[ne++] = k;
 	}
+	/*
+	 * an edge at the training maximum has everything below it: F = 1,
+	 * and the bin above it, empty in training, catches new values
+	 */
+	if (ne && edges[ne - 1] >= num(ref, "max"))
+		kmax[ne - 1] = 10;
 	for (size_t i = 0; i <= ne; i++)
 		r[i] = ((i < ne ? kmax[i] : 10) - (i ? kmax[i - 1] : 0)) / 10.0;
 	bp_drift_sort(y, ny);

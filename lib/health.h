@@ -15,9 +15,9 @@
  * the score).  From the sketch, per feature:
  *   psi, js      over the bins cut at the interior training deciles, the
  *                reference shares being those the deciles imply (a value
- *                that is decile k and no higher holds k/10 below it):
- *                exact for a feature without ties at its deciles, an
- *                approximation with them;
+ *                that is decile k and no higher holds k/10 below it; the
+ *                training maximum holds everything): exact for a feature
+ *                without ties at its deciles, an approximation with them;
  *   mean_shift   (mean_cur - mean_ref) / sd_ref;
  *   std_shift    sd_cur / sd_ref - 1 (both with divisor n, as stored);
  *   null_rate    current minus training null rate;

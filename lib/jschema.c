@@ -473,8 +473,9 @@ check(const json_t *s, const char *where, struct bp_buf *path,
 					  "required must be an array");
 		for (size_t i = 0; i < json_array_size(k); i++)
 			if (!json_is_string(json_array_get(k, i)))
-				return check_fail(err, where, path,
-						  "required holds a non-string");
+				return check_fail(
+				    err, where, path,
+				    "required holds a non-string");
 	}
 	{
 		static const char *const counts[] = {

@@ -274,10 +274,10 @@ with_run_id(const json_t *schema)
 		props = json_object();
 		json_object_set_new(o, "properties", props);
 	}
-	json_object_set_new(props, "run_id",
-			    json_pack("{s:s, s:s}", "type", "integer",
-				      "description",
-				      "this call in the run journal (get_run)"));
+	json_object_set_new(
+	    props, "run_id",
+	    json_pack("{s:s, s:s}", "type", "integer", "description",
+		      "this call in the run journal (get_run)"));
 	return o;
 }
 
@@ -403,7 +403,8 @@ load_manifest(struct server *s, const char *path)
 	if (!s->manifest)
 		return -1;
 	v = json_object_get(s->manifest, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), MANIFEST_FORMAT) ||
+	if (!json_is_string(v) ||
+	    strcmp(json_string_value(v), MANIFEST_FORMAT) ||
 	    json_integer_value(json_object_get(s->manifest, "version")) != 1)
 		return mf_error(path, NULL,
 				"not a " MANIFEST_FORMAT " version 1");
@@ -859,10 +860,10 @@ read_progress(struct server *s, struct call *c)
 		while (*msg == ' ')
 			msg++;
 		if (c->task[0] && total > 0)
-			bp_journal_task_progress(s->store, c->task,
-						 done / total > 1 ? 1
-								  : done / total,
-						 *msg ? msg : NULL);
+			bp_journal_task_progress(
+			    s->store, c->task,
+			    done / total > 1 ? 1 : done / total,
+			    *msg ? msg : NULL);
 		send_progress(s, c, done, total, msg);
 	}
 	bp_buf_release(&line);
@@ -1030,9 +1031,10 @@ finish_call(struct server *s, struct call *c)
 		char *res = out ? dump_text(out) : NULL;
 
 		bp_journal_task_finish(s->store, c->task,
-				       !error			? "done"
-				       : !strcmp(status, "cancelled") ? "cancelled"
-								  : "failed",
+				       !error ? "done"
+				       : !strcmp(status, "cancelled")
+					   ? "cancelled"
+					   : "failed",
 				       res, error);
 		free(res);
 	}
@@ -1813,8 +1815,8 @@ h_resources_list(struct server *s)
 		json_t *p = json_array_get(pairs, i);
 		const char *sym = json_string_value(json_object_get(p,
 								    "symbol"));
-		const char *tf = json_string_value(json_object_get(p,
-								   "timeframe"));
+		const char *tf =
+		    json_string_value(json_object_get(p, "timeframe"));
 		struct bp_buf uri = BP_BUF_INIT, name = BP_BUF_INIT;
 
 		if (!sym || !tf)
@@ -1913,7 +1915,8 @@ h_prompts_list(struct server *s)
 		e = json_pack("{s:O}", "name", json_object_get(p, "name"));
 		if (version_at_least(s, "2025-06-18") &&
 		    json_object_get(p, "title"))
-			json_object_set(e, "title", json_object_get(p, "title"));
+			json_object_set(e, "title",
+					json_object_get(p, "title"));
 		json_object_set(e, "description",
 				json_object_get(p, "description"));
 		{
@@ -1924,15 +1927,14 @@ h_prompts_list(struct server *s)
 				json_t *d = json_array_get(defs, j);
 
 				json_array_append_new(
-					args,
-					json_pack("{s:O, s:O, s:b}", "name",
-						  json_object_get(d, "name"),
-						  "description",
-						  json_object_get(d,
-								  "description"),
-						  "required",
-						  json_is_true(json_object_get(
-							  d, "required"))));
+				    args,
+				    json_pack("{s:O, s:O, s:b}", "name",
+					      json_object_get(d, "name"),
+					      "description",
+					      json_object_get(d, "description"),
+					      "required",
+					      json_is_true(json_object_get(
+						  d, "required"))));
 			}
 			json_object_set_new(e, "arguments", args);
 		}
@@ -2042,8 +2044,8 @@ static const char default_instructions[] =
 static void
 h_initialize(struct server *s, struct batch *b, json_t *id, json_t *params)
 {
-	const char *want = json_string_value(json_object_get(params,
-							     "protocolVersion"));
+	const char *want =
+	    json_string_value(json_object_get(params, "protocolVersion"));
 	const char *title = json_string_value(json_object_get(s->server_info,
 							      "title"));
 	const char *instr = json_string_value(json_object_get(s->server_info,
@@ -2138,93 +2140,133 @@ notification(struct server *s, const char *method, json_t *params)
 	/* initialized, progress, roots/list_changed...: nothing to do */
 }
 
-/* Every request that is not a tool call is answered at once. */
+static void
+h_ping(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	(void)params;
+	answer(s, b, bp_jsonrpc_result(id, json_object()));
+}
+
+static void
+h_set_level(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	int level = level_index(
+		json_string_value(json_object_get(params, "level")));
+
+	if (level < 0) {
+		answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
+			     "invalid params: 'level' must be one of debug, "
+			     "info, notice, warning, error, critical, alert, "
+			     "emergency",
+			     NULL);
+		return;
+	}
+	s->log_level = level;
+	answer(s, b, bp_jsonrpc_result(id, json_object()));
+}
+
+/* The list methods: one page holds everything. */
+static void
+h_list(struct server *s, struct batch *b, json_t *id,
+       json_t *(*list)(struct server *))
+{
+	answer(s, b, bp_jsonrpc_result(id, list(s)));
+}
+
+static void
+m_tools_list(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_tools_list);
+}
+
+static void
+m_resources_list(struct server *s, struct batch *b, json_t *id,
+		 json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_resources_list);
+}
+
+static void
+m_templates_list(struct server *s, struct batch *b, json_t *id,
+		 json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_templates_list);
+}
+
+static void
+m_prompts_list(struct server *s, struct batch *b, json_t *id, json_t *params)
+{
+	(void)params;
+	h_list(s, b, id, h_prompts_list);
+}
+
+typedef void (*method_fn)(struct server *s, struct batch *b, json_t *id,
+			  json_t *params);
+
+enum method_flags {
+	M_BEFORE_INIT = 1 << 0, /* answered before initialize */
+	M_PAGED = 1 << 1,	/* a list: no cursor is ours */
+};
+
+/* The methods bp-mcp answers; notifications are in notification(). */
+static const struct method {
+	const char *name;
+	method_fn fn;
+	unsigned flags;
+} methods[] = {
+	{ "initialize", h_initialize, M_BEFORE_INIT },
+	{ "ping", h_ping, M_BEFORE_INIT },
+	{ "tools/list", m_tools_list, M_PAGED },
+	{ "tools/call", h_tools_call, 0 },
+	{ "resources/list", m_resources_list, M_PAGED },
+	{ "resources/templates/list", m_templates_list, M_PAGED },
+	{ "resources/read", h_resources_read, 0 },
+	{ "prompts/list", m_prompts_list, M_PAGED },
+	{ "prompts/get", h_prompts_get, 0 },
+	{ "logging/setLevel", h_set_level, 0 },
+};
+
+/*
+ * Answer a request: at once, or (tools/call) when its pipeline ends.
+ */
 static void
 request(struct server *s, struct batch *b, json_t *id, const char *method,
 	json_t *params)
 {
-	json_t *r = NULL;
-	struct bp_buf m = BP_BUF_INIT;
+	const struct method *m = NULL;
+	struct bp_buf msg = BP_BUF_INIT;
 
+	for (size_t i = 0; i < BP_ARRAY_SIZE(methods); i++)
+		if (!strcmp(method, methods[i].name))
+			m = &methods[i];
 	if (params && !json_is_object(params)) {
 		answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
 			     "invalid params: 'params' must be an object",
 			     NULL);
-		return;
-	}
-	if (!strcmp(method, "initialize")) {
-		h_initialize(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "ping")) {
-		answer(s, b, bp_jsonrpc_result(id, json_object()));
-		return;
-	}
-	if (!s->initialized) {
+	} else if (!s->initialized && !(m && (m->flags & M_BEFORE_INIT))) {
 		answer_error(s, b, id, BP_JSONRPC_INVALID_REQUEST,
 			     "invalid request: the session is not "
 			     "initialized (send initialize first)",
 			     NULL);
-		return;
-	}
-	if (find_call_by_id(s, id)) {
+	} else if (find_call_by_id(s, id)) {
 		answer_error(s, b, id, BP_JSONRPC_INVALID_REQUEST,
 			     "invalid request: this id is already in use by "
 			     "a request in progress",
 			     NULL);
-		return;
+	} else if (!m) {
+		bp_buf_addf(&msg, "method not found: '%.100s'", method);
+		answer_error(s, b, id, BP_JSONRPC_METHOD_NOT_FOUND, msg.s,
+			     NULL);
+	} else if ((m->flags & M_PAGED) && json_object_get(params, "cursor")) {
+		answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
+			     "invalid params: unknown cursor", NULL);
+	} else {
+		m->fn(s, b, id, params);
 	}
-	if (!strcmp(method, "tools/call")) {
-		h_tools_call(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "resources/read")) {
-		h_resources_read(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "prompts/get")) {
-		h_prompts_get(s, b, id, params);
-		return;
-	}
-	if (!strcmp(method, "tools/list") || !strcmp(method, "resources/list") ||
-	    !strcmp(method, "resources/templates/list") ||
-	    !strcmp(method, "prompts/list")) {
-		if (json_object_get(params, "cursor")) {
-			/* one page holds everything: no cursor is ours */
-			answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
-				     "invalid params: unknown cursor", NULL);
-			return;
-		}
-		if (!strcmp(method, "tools/list"))
-			r = h_tools_list(s);
-		else if (!strcmp(method, "resources/list"))
-			r = h_resources_list(s);
-		else if (!strcmp(method, "resources/templates/list"))
-			r = h_templates_list(s);
-		else
-			r = h_prompts_list(s);
-		answer(s, b, bp_jsonrpc_result(id, r));
-		return;
-	}
-	if (!strcmp(method, "logging/setLevel")) {
-		int level = level_index(json_string_value(
-			json_object_get(params, "level")));
-
-		if (level < 0) {
-			answer_error(s, b, id, BP_JSONRPC_INVALID_PARAMS,
-				     "invalid params: 'level' must be one of "
-				     "debug, info, notice, warning, error, "
-				     "critical, alert, emergency",
-				     NULL);
-			return;
-		}
-		s->log_level = level;
-		answer(s, b, bp_jsonrpc_result(id, json_object()));
-		return;
-	}
-	bp_buf_addf(&m, "method not found: '%.100s'", method);
-	answer_error(s, b, id, BP_JSONRPC_METHOD_NOT_FOUND, m.s, NULL);
-	bp_buf_release(&m);
+	bp_buf_release(&msg);
 }
 
 /* One classified message (a whole line, or a member of a batch). */
@@ -2278,14 +2320,16 @@ handle_line(struct server *s, const char *line, size_t len)
 	case BP_JSONRPC_BATCH:
 		/* JSON-RPC batches belong to MCP 2025-03-26 only */
 		if (!s->version || strcmp(s->version, "2025-03-26")) {
-			bp_buf_addf(&e, "invalid request: JSON-RPC batches "
-					"are not part of MCP %s",
-				    s->version ? s->version : "before 2025-03-26"
-							      " was agreed");
+			bp_buf_addf(&e,
+				    "invalid request: JSON-RPC batches "
+				    "are not part of MCP %s",
+				    s->version ? s->version
+					       : "before 2025-03-26"
+						 " was agreed");
 			send_msg(s, bp_jsonrpc_error(
-					    NULL, bp_jsonrpc_error_object(
-							  BP_JSONRPC_INVALID_REQUEST,
-							  e.s, NULL)));
+					NULL, bp_jsonrpc_error_object(
+						  BP_JSONRPC_INVALID_REQUEST,
+						  e.s, NULL)));
 		} else {
 			struct batch *b = bp_xcalloc(1, sizeof(*b));
 
@@ -2378,9 +2422,9 @@ on_input(struct server *s)
 					"%zu bytes",
 				    s->rd.max);
 			send_msg(s, bp_jsonrpc_error(
-					    NULL, bp_jsonrpc_error_object(
-							  BP_JSONRPC_INVALID_REQUEST,
-							  m.s, NULL)));
+					NULL, bp_jsonrpc_error_object(
+						  BP_JSONRPC_INVALID_REQUEST,
+						  m.s, NULL)));
 			bp_buf_release(&m);
 			continue;
 		}
@@ -2495,6 +2539,11 @@ serve_loop(struct server *s)
 				continue;
 			bp_sandbox_reap(&c->job);
 			if (bp_sandbox_done(&c->job)) {
+				/* progress written just before the end */
+				while (c->job.prog_fd >= 0 &&
+				       bp_sandbox_read(&c->job,
+						       c->job.prog_fd) == 1)
+					;
 				read_progress(s, c);
 				finish_call(s, c);
 			}
@@ -2801,7 +2850,8 @@ j_experiment(struct bp_store *st, const char *sub, struct jopts *jo,
 
 			if (!json_is_object(spec)) {
 				json_decref(spec);
-				bp_error("journal: --spec is not a JSON object");
+				bp_error(
+				    "journal: --spec is not a JSON object");
 				return BP_EXIT_FAIL;
 			}
 			json_decref(spec);
@@ -2871,8 +2921,9 @@ j_insight(struct bp_store *st, const char *sub, struct jopts *jo)
 			      jo->importance ? (int)jo->importance : 3, "tags",
 			      jo->tags ? jo->tags : "");
 		json_object_set_new(v, "experiment_id",
-				    jo->experiment ? json_integer(jo->experiment)
-						   : json_null());
+				    jo->experiment
+					? json_integer(jo->experiment)
+					: json_null());
 		return jprint(v);
 	}
 	v = bp_journal_insight_search(st, jo->query, jo->any, jo->category,

@@ -1519,3 +1519,106 @@ bp_model_compare_stream(const struct bp_model *a, const struct bp_model *b,
 	bp_row_release(&row);
 	return o;
 }
+
+/* ---- strategy specs and stored metrics ----------------------------------- */
+
+void
+bp_model_spec_release(struct bp_model_spec *sp)
+{
+	if (!sp)
+		return;
+	free(sp->kind);
+	free(sp->label);
+	json_decref(sp->params);
+	for (size_t i = 0; i < sp->nfeatures; i++)
+		free(sp->features[i]);
+	free(sp->features);
+	memset(sp, 0, sizeof(*sp));
+}
+
+int
+bp_model_spec_load(struct bp_model_spec *sp, const char *path)
+{
+	json_t *doc, *m, *v;
+	int rc = -1;
+
+	memset(sp, 0, sizeof(*sp));
+	doc = bp_json_load_file(path);
+	if (!doc)
+		return -1;
+	m = json_object_get(doc, "model");
+	if (!json_is_object(m)) {
+		bp_error("%s: no \"model\" object in the spec", path);
+		goto out;
+	}
+	v = json_object_get(m, "kind");
+	if (v && (!json_is_string(v) || !find_ops(json_string_value(v)))) {
+		bp_error("%s: model.kind must be gbdt, logreg, linear or mlp",
+			 path);
+		goto out;
+	}
+	sp->kind = v ? bp_xstrdup(json_string_value(v)) : NULL;
+	v = json_object_get(m, "label");
+	if (v && !json_is_string(v)) {
+		bp_error("%s: model.label must be a string", path);
+		goto out;
+	}
+	sp->label = v ? bp_xstrdup(json_string_value(v)) : NULL;
+	v = json_object_get(m, "params");
+	if (v && !json_is_object(v)) {
+		bp_error("%s: model.params must be an object", path);
+		goto out;
+	}
+	sp->params = v ? json_deep_copy(v) : NULL;
+	v = json_object_get(m, "features");
+	if (v && !json_is_array(v)) {
+		bp_error("%s: model.features must be a list of names", path);
+		goto out;
+	}
+	sp->features = bp_xcalloc(json_array_size(v) + 1,
+				  sizeof(*sp->features));
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		if (!json_is_string(json_array_get(v, i))) {
+			bp_error("%s: model.features[%zu] is not a name", path,
+				 i);
+			goto out;
+		}
+		sp->features[sp->nfeatures++] =
+			bp_xstrdup(json_string_value(json_array_get(v, i)));
+	}
+	rc = 0;
+out:
+	json_decref(doc);
+	if (rc < 0)
+		bp_model_spec_release(sp);
+	return rc;
+}
+
+json_t *
+bp_model_compare_metrics(const struct bp_model *a, const struct bp_model *b)
+{
+	json_t *out = json_object();
+	const json_t *ma = json_object_get(a->info, "metrics");
+	const json_t *mb = json_object_get(b->info, "metrics");
+	const char *set = json_object_get(ma, "valid") &&
+			  json_object_get(mb, "valid") ? "valid" : "train";
+	const char *key;
+	json_t *va;
+
+	json_object_set_new(out, "set", json_string(set));
+	json_object_foreach(json_object_get(ma, set), key, va) {
+		json_t *vb = json_object_get(json_object_get(mb, set), key), *c;
+
+		if (!vb || strcmp(key, "n") == 0)
+			continue;
+		c = json_object();
+		json_object_set(c, "a", va);
+		json_object_set(c, "b", vb);
+		json_object_set_new(c, "diff", json_is_number(va) &&
+				    json_is_number(vb) ? bp_json_real(
+				    json_number_value(vb) -
+				    json_number_value(va)) : json_null());
+		json_object_set_new(out, key, c);
+	}
+	return out;
+}

@@ -70,6 +70,25 @@ json_t *bp_model_params_resolve(const char *kind, const json_t *params);
 int bp_model_params_help(const char *kind, struct bp_buf *b);
 
 /*
+ * The "model" object of a strategy spec (see bp-features(1)):
+ * {"kind": .., "label": .., "params": {..}, "features": [..]}, every key
+ * optional.  Strings are owned by the struct; release it with
+ * bp_model_spec_release().
+ */
+struct bp_model_spec {
+	char *kind, *label;
+	json_t *params;		/* object or NULL */
+	char **features;	/* names or globs */
+	size_t nfeatures;
+};
+/*
+ * Read path's model object.  Returns 0, or -1 after reporting (unreadable
+ * JSON, no "model" object, a key of the wrong type, an unknown kind).
+ */
+int bp_model_spec_load(struct bp_model_spec *sp, const char *path);
+void bp_model_spec_release(struct bp_model_spec *sp);
+
+/*
  * Train a model of kind on train (rows with a NaN label must not be
  * there).  valid may be NULL or empty; when given it is the time-ordered
  * tail used for early stopping and the validation metrics.  seed drives
@@ -177,6 +196,14 @@ struct bp_reader;
 json_t *bp_model_compare_stream(const struct bp_model *a,
 				const struct bp_model *b, struct bp_reader *r,
 				const char *label);
+
+/*
+ * The stored metrics of a and b side by side: {"set": "valid" (when
+ * both have validation metrics, else "train"), and per metric
+ * {"a", "b", "diff" (b - a)}}.  New reference.
+ */
+json_t *bp_model_compare_metrics(const struct bp_model *a,
+				 const struct bp_model *b);
 
 /*
  * The whole model file as a JSON document (new reference).

@@ -250,7 +250,7 @@ bp_sandbox_read(struct bp_sandbox_job *j, int fd)
 	ssize_t n = read(fd, buf, sizeof(buf));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return 1;
+		return 2;
 	if (n <= 0) {
 		if (fd == j->out_fd)
 			close_fd(&j->out_fd);
@@ -459,6 +459,9 @@ bp_sandbox_run(struct bp_sandbox_job *j, char *const argv[],
 		if (j->out_fd < 0 && j->err_fd < 0)
 			bp_sandbox_reap(j);
 	}
+	/* progress written just before the end */
+	while (j->prog_fd >= 0 && bp_sandbox_read(j, j->prog_fd) == 1)
+		;
 	close_fd(&j->prog_fd);
 	return 0;
 }

@@ -80,8 +80,9 @@ int bp_sandbox_spawn(struct bp_sandbox_job *j, char *const argv[],
 
 /*
  * Read what is available on fd (one of the job's).  Returns 1 when data
- * was read, 0 at end of file (the fd is closed and set to -1).  Output
- * beyond max_output ends the job (BP_SANDBOX_OVERFLOW).
+ * was read, 2 when nothing was there yet, 0 at end of file (the fd is
+ * closed and set to -1).  Output beyond max_output ends the job
+ * (BP_SANDBOX_OVERFLOW).
  */
 int bp_sandbox_read(struct bp_sandbox_job *j, int fd);
 

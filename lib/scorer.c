@@ -307,6 +307,8 @@ block_emit(struct scorer *s, struct block *b, struct bp_writer *w,
 		if (emit_row(s, b, i, w) < 0)
 			return -1;
 		(*rows)++;
+		if (s->o->progress)
+			bp_progress_tick(s->o->progress);
 	}
 	if (b->err)
 		return bp_error("%s", b->msg);

@@ -14,6 +14,7 @@
 #ifndef BP_SCORER_H
 #define BP_SCORER_H
 
+#include "cli.h"
 #include "model.h"
 #include "stream.h"
 
@@ -29,8 +30,10 @@ struct bp_scorer_opts {
 	int long_only;
 	enum bp_scorer_missing missing;
 	int threads;		/* 1: no helper thread */
+	struct bp_progress *progress;	/* ticked per row written; NULL */
 };
-#define BP_SCORER_OPTS_INIT { 0, 0, 0, 0, 0, BP_SCORER_MISSING_ERROR, 2 }
+#define BP_SCORER_OPTS_INIT \
+	{ 0, 0, 0, 0, 0, BP_SCORER_MISSING_ERROR, 2, NULL }
 
 /* The default thresholds of a task (binary 0.55/0.45, multiclass +-0.1). */
 void bp_scorer_defaults(enum bp_task task, double *long_t, double *short_t);

@@ -14,6 +14,7 @@
 #include "fmt.h"
 #include "jsonout.h"
 #include "model.h"
+#include "scorer.h"
 #include "stream.h"
 #include "ts.h"
 
@@ -502,16 +503,37 @@ cmp_entry(const void *a, const void *b)
 	return (x->path > y->path) - (x->path < y->path);
 }
 
+/* bp-predict's rule (lib/scorer.c, bp_scorer_signal) for a task. */
 static int
-signal_of(const struct bp_search_signal *s, double score)
+signal_of(const struct bp_search_signal *s, enum bp_task task, double score)
 {
+	double hi, lo;
+	int sig;
+
 	if (isnan(score))
 		return 0;
-	if (score >= s->long_th)
-		return 1;
-	if (!s->long_only && score <= s->short_th)
-		return -1;
-	return 0;
+	bp_scorer_defaults(task, &hi, &lo);
+	if (s->have_long)
+		hi = s->long_th;
+	if (s->have_short)
+		lo = s->short_th;
+	if (task == BP_TASK_REGRESSION && !s->have_long && !s->have_short)
+		sig = score > 0 ? 1 : score < 0 ? -1 : 0;
+	else
+		sig = score >= hi ? 1 : score <= lo ? -1 : 0;
+	return s->long_only && sig < 0 ? 0 : sig;
+}
+
+/* A class's score column, as bp-predict names it: score_m1, score_p2. */
+static void
+class_key(char *buf, size_t n, double v)
+{
+	if (v < 0)
+		snprintf(buf, n, "score_m%.0f", -v);
+	else if (v > 0)
+		snprintf(buf, n, "score_p%.0f", v);
+	else
+		snprintf(buf, n, "score_0");
 }
 
 static int
@@ -599,13 +621,12 @@ bp_search_write_oos(struct bp_writer *w, const struct bp_search_data *sd,
 		bp_writer_num(w, "score", score);
 		for (size_t c = 0; r->task == BP_TASK_MULTICLASS &&
 		     c < r->nclasses; c++) {
-			char key[64], num[BP_FMT_BUFSZ];
+			char key[64];
 
-			bp_fmt_double(num, r->classes[c]);
-			snprintf(key, sizeof(key), "score_%s", num);
+			class_key(key, sizeof(key), r->classes[c]);
 			bp_writer_num(w, key, out[c]);
 		}
-		bp_writer_int(w, "signal", signal_of(sig, score));
+		bp_writer_int(w, "signal", signal_of(sig, r->task, score));
 		bp_writer_int(w, "fold", e[k].fold);
 		if (cpcv)
 			bp_writer_int(w, "path", e[k].path);

@@ -105,16 +105,22 @@ json_t *bp_search_run_json(const struct bp_search_data *sd,
 			   const struct bp_search_opts *o,
 			   const struct bp_search_run *r);
 
-/* Signals from scores, as bp-predict(1). */
+/*
+ * Signals from scores, as bp-predict(1) (lib/scorer.h): +1 when score >=
+ * long_th, -1 when score <= short_th (0 with long_only), else 0; the
+ * thresholds not given are the task's defaults (bp_scorer_defaults), and
+ * a regression with neither threshold given signals the sign of the score.
+ */
 struct bp_search_signal {
-	double long_th;		/* score >= long_th: +1 */
-	double short_th;	/* score <= short_th: -1 (0 if long_only) */
+	double long_th, short_th;
+	int have_long, have_short;
 	int long_only;
 };
 
 /*
  * The out-of-sample stream: every test row with its input columns and
- * `score` (multiclass: also `score_<class>`), `signal`, `fold`, in time
+ * `score` (multiclass: also score_m1, score_0, score_p1, ... per class, as
+ * bp-predict names them), `signal`, `fold`, in time
  * order.  A row tested by several folds (walk-forward with a step below
  * the test size) takes the latest fold's prediction.  cpcv: one copy of
  * each row per path with a `path` column, rows in time order then path,

@@ -392,3 +392,94 @@ WF=(--scheme walk-forward --train-size 80 --test-size 30 --embargo 2)
 	[ "$(jq -r .symbol oos | sort | uniq -c | awk '{print $1}' | sort -u)" = 118 ]
 	jq -e '[.folds[].trained_rows] == [160, 160, 160, 160]' sum.json
 }
+
+@test "bp-cv run: a fold equals bp-train on its train rows, bp-predict on its test rows" {
+	command -v bp-train >/dev/null && command -v bp-predict >/dev/null ||
+		skip "bp-train or bp-predict is not built"
+	local m
+	for m in "logreg" "gbdt n_estimators=10,subsample=0.8,max_depth=3"; do
+		set -- $m
+		bp-cv split "${WF[@]}" --label label_up --fold 1 --plain "$L" >f1
+		jq -c 'select(.role == "train") | del(.fold, .role)' f1 >train
+		jq -c 'select(.role == "test") | del(.fold, .role)' f1 >test
+		bp-train -q --model "$1" ${2:+--params "$2"} --label label_up \
+			--valid-frac 0 --seed 5 -o model.json train
+		bp-predict --model model.json --plain test |
+			jq -r '"\(.ts) \(.score) \(.signal)"' >expect
+		bp-cv run "${WF[@]}" --model "$1" ${2:+--params "$2"} \
+			--label label_up --seed 5 --oos - --plain "$L" 2>/dev/null |
+			jq -r 'select(.fold == 1) | "\(.ts) \(.score) \(.signal)"' >actual
+		[ "$(wc -l <expect)" -eq 30 ]
+		diff -u expect actual
+	done
+}
+
+@test "bp-cv run: regression signals are the sign of the score by default" {
+	bp-cv run "${WF[@]}" --model linear --label label_ret --oos oos \
+		--plain "$L" >/dev/null
+	jq -e 'select((.score > 0 and .signal != 1) or
+		(.score < 0 and .signal != -1))' oos && false
+	[ "$(jq -r .signal oos | sort -u | tr '\n' ' ')" = "-1 1 " ]
+	bp-cv run "${WF[@]}" --model linear --label label_ret --oos oos2 \
+		--plain --long 0.005 "$L" >/dev/null
+	# with --long alone, short keeps the task's default 0
+	jq -e 'select((.score >= 0.005 and .signal != 1) or
+		(.score > 0 and .score < 0.005 and .signal != 0) or
+		(.score <= 0 and .signal != -1))' oos2 && false
+	true
+}
+
+@test "bp-cv run: multiclass labels (-1/0/+1) as bp-predict scores them" {
+	command -v bp-predict >/dev/null || skip "bp-predict is not built"
+	jq -c '.label_tb = (if .label_ret == null then null
+		elif .label_ret > 0.003 then 1 elif .label_ret < -0.003 then -1
+		else 0 end) | .label_tb_end = .label_ret_end
+		| del(.label_up, .label_up_end, .label_vol, .label_vol_end)' \
+		"$L" >tb.ndjson
+	local p=n_estimators=10,max_depth=3
+	bp-cv run "${WF[@]}" --model gbdt --params $p --label label_tb \
+		--oos oos --plain tb.ndjson >sum.json
+	[ "$(jq -r .model.task sum.json)" = multiclass ]
+	jq -e '.mean | has("f1_macro") and has("logloss")' sum.json
+	[ "$(head -n1 oos | jq -c 'keys_unsorted[-6:]')" = '["score","score_m1","score_0","score_p1","signal","fold"]' ]
+	jq -e 'select(((.score_m1 + .score_0 + .score_p1) - 1 | fabs) > 1e-12
+		or ((.score - (.score_p1 - .score_m1)) | fabs) > 1e-12)' oos && false
+	# fold 2 against bp-train and bp-predict on its rows
+	bp-cv split "${WF[@]}" --label label_tb --fold 2 --plain tb.ndjson >f
+	jq -c 'select(.role == "train") | del(.fold, .role)' f >train
+	jq -c 'select(.role == "test") | del(.fold, .role)' f >test
+	bp-train -q --model gbdt --params $p --label label_tb --valid-frac 0 \
+		--seed 1 -o model.json train
+	bp-predict --model model.json --plain test |
+		jq -c '[.ts, .score, .score_m1, .score_0, .score_p1, .signal]' >expect
+	jq -c 'select(.fold == 2) |
+		[.ts, .score, .score_m1, .score_0, .score_p1, .signal]' oos >actual
+	diff -u expect actual
+}
+
+@test "bp-cv run: --model over a spec of another kind drops its params, as bp-train" {
+	cat >spec.json <<-'EOF2'
+	{"model": {"kind": "gbdt", "label": "label_up",
+	 "params": {"n_estimators": 20, "max_depth": 3}}}
+	EOF2
+	bp-cv run "${WF[@]}" --spec spec.json --model logreg "$L" >sum.json
+	[ "$(jq -r .model.kind sum.json)" = logreg ]
+	jq -e '.model.params | has("n_estimators") | not' sum.json
+	# the same kind keeps them
+	bp-cv run "${WF[@]}" --spec spec.json --model gbdt "$L" >s2.json
+	[ "$(jq -r .model.params.n_estimators s2.json)" = 20 ]
+}
+
+@test "bp-cv run: a purging scheme takes the label (and its _end) from --spec" {
+	cat >spec.json <<-'EOF2'
+	{"model": {"kind": "logreg", "label": "label_up"}}
+	EOF2
+	bp-cv run --scheme purged-kfold --folds 4 --spec spec.json "$L" >sum.json
+	[ "$(jq -r .model.label sum.json)" = label_up ]
+	[ "$(jq .n_folds sum.json)" = 4 ]
+	# without a label anywhere it is still a usage error
+	echo '{"model": {"kind": "logreg"}}' >nolabel.json
+	run -2 --separate-stderr bp-cv run --scheme purged-kfold --folds 4 \
+		--spec nolabel.json "$L"
+	[[ $stderr == *"needs --label"* ]]
+}

@@ -257,6 +257,19 @@ fold 2 ....===e--
 	[ "$(jq -r '.folds[1].test.first' plan.json)" = 2024-01-01T04:00:00Z ]
 }
 
+@test "bp-cv plan: on a terminal, the JSON and then the diagram" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	script -qec "bp-cv plan --folds 2 '$CV/tiny.ndjson'" /dev/null |
+		tr -d '\r' >tty.out
+	[ "$(grep -c '^fold [01] ' tty.out)" -eq 2 ]
+	sed '/^fold 0 /,$d' tty.out | jq -e '.n_folds == 2'
+	# --json keeps the terminal output to the document
+	script -qec "bp-cv plan --json --folds 2 '$CV/tiny.ndjson'" /dev/null |
+		tr -d '\r' >tty2.out
+	jq -e '.n_folds == 2' tty2.out
+	! grep -q '^fold 0 ' tty2.out
+}
+
 @test "bp-cv plan: -o writes the JSON, --diagram still prints" {
 	run -0 bp-cv plan -o plan.json --diagram --folds 2 "$CV/tiny.ndjson"
 	[[ ${lines[0]} == "fold 0 "* ]]

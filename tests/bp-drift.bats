@@ -523,12 +523,14 @@ rows_of() {
 @test "bp-drift: the man page's EXAMPLES run as written" {
 	command -v bp-fetch >/dev/null || skip "bp-fetch is not built here"
 	[ -d "$SAMPLE" ] || skip "no sample data"
+	command -v bp-model >/dev/null || skip "bp-model is not built here"
 	ln -s "$ROOT/data" data
+	ln -s "$ROOT/strategies" strategies
 	local cmd n=0
 	while IFS= read -r cmd; do
 		run -0 bash -o pipefail -c "$cmd"
 		n=$((n + 1))
 	done < <(man_blocks EXAMPLES)
-	[ "$n" -ge 6 ]
+	[ "$n" -ge 10 ]
 	[ -s drift.json ] && [ -s drift.prom ]
 }

@@ -218,6 +218,12 @@ pages() { bp-fetch binance --symbol BTCUSDT --interval 1h --since $P3 --limit 4 
 	[ -z "$output" ]
 	[ -z "$stderr" ]
 	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM bars')" -eq 10 ]
+	# a cache that already reaches --until: no request at all
+	: >requests.log
+	run -0 --separate-stderr bp-fetch binance --symbol BTCUSDT --interval 1h \
+		--since cache --until 2020-09-28T05:00:00Z --plain
+	[ -z "$output" ]
+	[ ! -s requests.log ]
 }
 
 @test "binance: a failure on page 3 stores nothing and writes nothing" {

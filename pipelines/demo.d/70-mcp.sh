@@ -54,17 +54,30 @@ fetch_run=$(jq .run_id <<<"$result")
 tool process_features "{\"input\":\"data/BTCUSDT-1h.bars.zst\",\"strategy\":\"rsi_gbdt\",\"output\":\"features/btc.zst\",\"experiment_id\":$exp}"
 jq -c '{rows, features: (.features | length), labels}' <<<"$result"
 
-# a long job: a task id at once, then its status until it is done
+# task TASK-ID: poll get_task_status until the task ends (-> $result)
+task() {
+	while :; do
+		tool get_task_status "{\"task_id\":\"$1\"}"
+		status=$(jq -r .status <<<"$result")
+		[ "$status" = queued ] || [ "$status" = running ] || break
+		sleep 0.2
+	done
+	[ "$status" = done ] || { jq -r .error <<<"$result" >&2; exit 1; }
+}
+
+# long jobs: a task id at once, then its status until it is done
+tool train_model "{\"input\":\"features/btc.zst\",\"label\":\"label_up\",\"kind\":\"gbdt\",\"name\":\"mcp_demo\",\"experiment_id\":$exp}"
+echo "train_model runs as $(jq -r .task_id <<<"$result")"
+task "$(jq -r .task_id <<<"$result")"
+version=$(jq .result.version <<<"$result")
+jq -c '.result | {model: "\(.name)@\(.version)", valid: (.metrics.valid | {auc, logloss})}' <<<"$result"
+tool promote_model "{\"model\":\"mcp_demo@$version\"}"
+tool generate_signal '{"model":"mcp_demo","input":"features/btc.zst","symbol":"BTCUSDT"}'
+jq -c '{latest_signal: .}' <<<"$result"
+
 tool cross_validate "{\"input\":\"features/btc.zst\",\"label\":\"label_up\",\"kind\":\"logreg\",\"scheme\":\"walk-forward\",\"folds\":4,\"oos\":\"cv/btc-oos.zst\",\"experiment_id\":$exp}"
-task=$(jq -r .task_id <<<"$result")
-echo "cross_validate runs as $task"
-while :; do
-	tool get_task_status "{\"task_id\":\"$task\"}"
-	status=$(jq -r .status <<<"$result")
-	[ "$status" = queued ] || [ "$status" = running ] || break
-	sleep 0.2
-done
-[ "$status" = done ] || { jq -r .error <<<"$result" >&2; exit 1; }
+echo "cross_validate runs as $(jq -r .task_id <<<"$result")"
+task "$(jq -r .task_id <<<"$result")"
 jq -c '.result.summary | {folds: .n_folds, out_of_sample: (.mean | {auc, logloss, accuracy})}' <<<"$result"
 
 tool run_backtest "{\"input\":\"cv/btc-oos.zst\",\"fee_bps\":10,\"experiment_id\":$exp}"

@@ -3,7 +3,7 @@
 # windows of one) -> bp-drift -> a level per column, an overall level and
 # a recommendation.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 opts=(--ref "$(arg REFERENCE)" --json -o "$scratch/report.json")

@@ -2,7 +2,7 @@
 # cleanup_old_data: delete old bars from the cache (by age or before a
 # time, optionally for one symbol/timeframe).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 opts=(--db "$BP_DB")
 if [ -n "$(arg OLDER_THAN)" ]; then

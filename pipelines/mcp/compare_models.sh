@@ -2,7 +2,7 @@
 # compare_models: two model versions' stored metrics side by side, and
 # given a feature stream, their predictions on it.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 refs=("$(arg A)" "$(arg B)")
 [ -n "$(arg INPUT)" ] && refs+=("$(arg INPUT)")

@@ -2,7 +2,7 @@
 # create_experiment: open an experiment (a hypothesis under test) in the
 # journal; later calls name it with experiment_id.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 opts=(--name "$(arg NAME)")
 [ -n "$(arg HYPOTHESIS)" ] && opts+=(--hypothesis "$(arg HYPOTHESIS)")

@@ -2,7 +2,7 @@
 # create_strategy: a strategy spec (JSON) -> validated by bp-features ->
 # saved as strategies/NAME.json in the workspace.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 name=$(arg NAME)

@@ -3,7 +3,7 @@
 # purging and embargo, a model trained and scored per fold) -> per-fold
 # metrics with their mean and spread [+ out-of-sample predictions].
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 scheme=$(arg SCHEME)

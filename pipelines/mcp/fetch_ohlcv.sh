@@ -3,7 +3,7 @@
 # sample shipped with barpipe, or from the bar cache -> a bar stream file
 # in the workspace (zstd NDJSON), optionally upserted into the cache.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 sym=$(arg SYMBOL)

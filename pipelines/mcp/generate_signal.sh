@@ -2,7 +2,7 @@
 # generate_signal: score a feature stream with a model and return the
 # latest score and signal of one symbol (research only: nothing trades).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 model=$(arg MODEL)
 opts=(--model "$model" --db "$BP_DB" --long "$(arg LONG)" --short "$(arg SHORT)"

@@ -2,7 +2,7 @@
 # get_model_info: one registered model version in full (registry row,
 # training summary, fit report, feature importance).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 # NAME or NAME@VERSION -> the version as JSON -> {"model": ...}
 bp-model show "$(arg MODEL)" --db "$BP_DB" | jq -c '{model: .}'

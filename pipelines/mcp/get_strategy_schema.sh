@@ -2,7 +2,7 @@
 # get_strategy_schema: the strategy spec's JSON Schema with worked
 # examples, the indicators it can name, and the shipped example specs.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 # bp-features -> the schema document (with "examples") and the indicators

@@ -2,7 +2,7 @@
 # list_cached_data: what bars the cache holds (symbol, timeframe, first,
 # last, count, gaps) and which bar and feature files the workspace has.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 # cache -> one line per series

@@ -2,7 +2,7 @@
 # list_experiments: the experiments in the journal, newest first, with
 # how many runs and insights each has.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 opts=(--limit "$(arg LIMIT)")
 [ -n "$(arg STATUS)" ] && opts+=(--status "$(arg STATUS)")

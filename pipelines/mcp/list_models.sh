@@ -2,7 +2,7 @@
 # list_models: the model registry (every version of every name, or of
 # one name) with status, kind, label and stored metrics.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 opts=(list --json --db "$BP_DB")
 [ -n "$(arg NAME)" ] && opts+=("$(arg NAME)")

@@ -2,7 +2,7 @@
 # list_strategies: the strategy specs in the workspace (strategies/) and
 # the examples shipped with barpipe.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 files=()
 for f in strategies/*.json "${BP_SHARE:-/nonexistent}"/strategies/*.json; do

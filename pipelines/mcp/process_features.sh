@@ -3,7 +3,7 @@
 # (indicators, derived features, fuzzy sets, labels) from a strategy spec
 # and/or an indicator list; prints a summary of the columns.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 in=$(arg INPUT)
 strategy=$(arg STRATEGY)

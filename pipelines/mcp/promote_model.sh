@@ -2,7 +2,7 @@
 # promote_model: make NAME@VERSION the active version of NAME (the one
 # before is retired, and rollback_model can bring it back).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 ref=$(arg MODEL)
 name=${ref%@*}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rollback_model: make the previously active version of NAME active again.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 name=$(arg NAME)
 prev=$(bp-model show "$name" --db "$BP_DB" 2>/dev/null | jq '.version') || prev=null

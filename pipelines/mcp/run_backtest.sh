@@ -3,7 +3,7 @@
 # crossover rule) -> bp-backtest with fees, slippage and stops -> summary,
 # equity and trades files in reports/; prints the summary.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 in=$(arg INPUT)
 model=$(arg MODEL)

@@ -2,7 +2,7 @@
 # save_insight: record what was learned, searchable later with
 # search_insights (SQLite FTS5).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 # tags arrive one per line; the journal keeps them space-separated
 tags=$(arg TAGS | tr '\n' ' ' | sed 's/ *$//')

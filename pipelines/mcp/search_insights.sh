@@ -2,7 +2,7 @@
 # search_insights: full-text search of the recorded insights, best match
 # first.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 
 opts=(--query "$(arg QUERY)" --limit "$(arg LIMIT)")
 [ "$(arg MATCH)" = any ] && opts+=(--any)

@@ -3,7 +3,7 @@
 # parameters, or a strategy spec's model) -> a model registered as a new
 # candidate version of NAME; prints its version and validation metrics.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 name=$(arg NAME)

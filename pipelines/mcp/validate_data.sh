@@ -3,7 +3,7 @@
 # without converting it: order, duplicates, gaps, OHLC consistency, bad
 # values.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "${0%/*}/common.sh"
 mkscratch
 
 if [ -n "$(arg CSV)" ]; then

@@ -142,9 +142,14 @@ async function protocol() {
 	const seen = [];
 	r = await client.callTool({ name: "sleep_tool", arguments: { seconds: 0.5 } },
 		undefined, { onprogress: (p) => seen.push(p) });
+	// The SDK runs notification handlers in a microtask but handles a
+	// response at once, dropping the call's progress handler: when the
+	// last notification and the answer arrive in one read, the SDK never
+	// shows that notification.  bp-mcp writes it first (bp-mcp.bats
+	// checks the wire order), so here the last one may be missing.
 	ok(!r.isError && seen.length >= 3 &&
 		seen.every((p, i) => i === 0 || p.progress > seen[i - 1].progress) &&
-		seen.at(-1).progress === 5 && seen.at(-1).total === 5,
+		seen.at(-1).progress >= 4 && seen.at(-1).total === 5,
 		"progress: increasing notifications", seen);
 
 	// cancellation: the SDK sends notifications/cancelled

@@ -250,6 +250,47 @@ determinism_and_stopping(void)
 	bp_model_free(&m2);
 	bp_model_free(&m3);
 
+	/*
+	 * batch prediction compares ranks of thresholds instead of the
+	 * values: rows sitting exactly on thresholds, a hair below and above
+	 * them, and nulls, must give the same bits as row by row
+	 */
+	{
+		struct bp_gbdt_opts o2 = opts(BP_TASK_BINARY, 30, 4);
+		struct bp_gbdt *gg = bp_gbdt_train(tr.x, tr.y, tr.n, k, NULL,
+						   NULL, 0, &o2, 1, 2, NULL,
+						   NULL);
+		size_t nq = 0, same = 1;
+		double *qx = calloc(3000 * k, sizeof(*qx)), *pb, one;
+		struct bp_gbdt_node nd;
+
+		for (size_t t = 0; t < bp_gbdt_ntrees(gg) && nq < 2990; t++)
+			for (size_t i = 0; bp_gbdt_node(gg, t, i, &nd) == 0 &&
+			     nq < 2990; i++) {
+				if (nd.feature < 0)
+					continue;
+				for (int v = 0; v < 3; v++, nq++) {
+					memcpy(qx + nq * k, tr.x + (nq % tr.n) * k,
+					       k * sizeof(*qx));
+					qx[nq * k + (size_t)nd.feature] = v == 0 ?
+						nd.threshold : nextafter(
+						nd.threshold, v == 1 ? -INFINITY :
+						INFINITY);
+				}
+			}
+		pb = calloc(nq, sizeof(*pb));
+		bp_gbdt_predict_batch(gg, qx, nq, pb);
+		for (size_t i = 0; i < nq; i++) {
+			bp_gbdt_predict(gg, qx + i * k, &one);
+			same &= one == pb[i];
+		}
+		ok(nq > 100 && same, "batch = single on %zu rows at, below and "
+		   "above thresholds", nq);
+		free(qx);
+		free(pb);
+		bp_gbdt_free(&gg);
+	}
+
 	/* lr 1, deep trees: validation loss turns up soon; stop after 5 */
 	o.early_stopping_rounds = 5;
 	g = bp_gbdt_train(tr.x, tr.y, tr.n, k, va.x, va.y, va.n, &o, 1, 1,

@@ -42,9 +42,10 @@ sha_cases(void)
 	ok(hash_of("abc", 3, 1, "ba7816bf8f01cfea414140de5dae2223b00361a39617"
 				"7a9cb410ff61f20015ad"),
 	   "sha256 abc");
-	ok(hash_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
-		   1, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd4"
-		      "19db06c1"),
+	ok(hash_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		   56, 1,
+		   "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd4"
+		   "19db06c1"),
 	   "sha256 of 56 bytes (two-block padding)");
 	ok(hash_of("a", 1, 1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a4"
 				    "97200e046d39ccc7112cd0"),
@@ -131,7 +132,8 @@ table_cases(struct bp_store *s)
 
 	ok(bp_journal_task_create(s, "task-7", "train_model", "cmd") == 0,
 	   "task");
-	ok(bp_journal_task_running(s, "task-7", (long)getpid()) == 0, "running");
+	ok(bp_journal_task_running(s, "task-7", (long)getpid()) == 0,
+	   "running");
 	ok(bp_journal_task_progress(s, "task-7", 0.5, "half") == 0, "progress");
 	v = bp_journal_task_get(s, "task-7", &missing);
 	ok(v && json_real_value(json_object_get(v, "progress")) == 0.5 &&
@@ -149,13 +151,13 @@ table_cases(struct bp_store *s)
 	ok(!strcmp(json_string_value(json_object_get(v, "status")), "failed"),
 	   "marked failed");
 	json_decref(v);
-	ok(bp_journal_task_finish(s, "task-7", "done", "{\"version\":3}", NULL) ==
-		   0,
+	ok(bp_journal_task_finish(s, "task-7", "done", "{\"version\":3}",
+				  NULL) == 0,
 	   "finish");
 	v = bp_journal_task_get(s, "task-7", &missing);
 	ok(json_real_value(json_object_get(v, "progress")) == 1 &&
-		   json_integer_value(json_object_get(json_object_get(v, "result"),
-						      "version")) == 3,
+	       json_integer_value(json_object_get(json_object_get(v, "result"),
+						  "version")) == 3,
 	   "done: progress 1 and the result");
 	json_decref(v);
 	v = bp_journal_task_list(s, "done", 10);

@@ -17,7 +17,8 @@ static int
 valid(const char *schema, const char *instance)
 {
 	json_t *s = json_loads(schema, JSON_DECODE_ANY, NULL);
-	json_t *v = json_loads(instance, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	json_t *v =
+	    json_loads(instance, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	int rc;
 
 	if (!s || !v) {
@@ -49,14 +50,17 @@ keyword_cases(void)
 	ok(valid("{\"type\":\"integer\"}", "3.0") == 1, "3.0 is an integer");
 	ok(valid("{\"type\":\"integer\"}", "3.5") == 0, "3.5 is not");
 	ok(valid("{\"type\":\"number\"}", "3") == 1, "an integer is a number");
-	ok(valid("{\"type\":\"string\"}", "3") == 0, "a number is not a string");
+	ok(valid("{\"type\":\"string\"}", "3") == 0,
+	   "a number is not a string");
 	ok(valid("{\"type\":[\"string\",\"null\"]}", "null") == 1, "type list");
 	ok(valid("{\"type\":\"boolean\"}", "0") == 0, "0 is not a boolean");
 	ok(valid("{\"type\":\"array\"}", "{}") == 0, "object is not an array");
 	ok(valid("{\"enum\":[\"a\",1]}", "1") == 1, "enum member");
 	ok(valid("{\"enum\":[\"a\",1]}", "\"b\"") == 0, "enum non-member");
-	ok(valid("{\"minimum\":1,\"maximum\":10}", "10") == 1, "maximum inclusive");
-	ok(valid("{\"minimum\":1,\"maximum\":10}", "0.5") == 0, "below minimum");
+	ok(valid("{\"minimum\":1,\"maximum\":10}", "10") == 1,
+	   "maximum inclusive");
+	ok(valid("{\"minimum\":1,\"maximum\":10}", "0.5") == 0,
+	   "below minimum");
 	ok(valid("{\"exclusiveMaximum\":1}", "1") == 0, "exclusiveMaximum");
 	ok(valid("{\"exclusiveMinimum\":0}", "0.001") == 1, "exclusiveMinimum");
 	ok(valid("{\"minimum\":1}", "\"0\"") == 1,

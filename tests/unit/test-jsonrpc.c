@@ -115,10 +115,11 @@ classify_cases(void)
 {
 	struct bp_jsonrpc_msg m;
 
-	ok(bp_jsonrpc_parse("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"ping\"}",
-			    40, &m) == BP_JSONRPC_REQUEST &&
-		   json_is_integer(m.id) && json_integer_value(m.id) == 0 &&
-		   !strcmp(m.method, "ping") && !m.params,
+	ok(bp_jsonrpc_parse(
+	       "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"ping\"}", 40, &m) ==
+		   BP_JSONRPC_REQUEST &&
+	       json_is_integer(m.id) && json_integer_value(m.id) == 0 &&
+	       !strcmp(m.method, "ping") && !m.params,
 	   "request with id 0");
 	bp_jsonrpc_msg_release(&m);
 	ok(code_of("{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"a\","
@@ -156,15 +157,16 @@ classify_cases(void)
 	ok(code_of("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"a\"}",
 		   BP_JSONRPC_BAD, BP_JSONRPC_INVALID_REQUEST),
 	   "null id in a request");
-	ok(code_of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"params\":3}",
-		   BP_JSONRPC_BAD, BP_JSONRPC_INVALID_REQUEST),
+	ok(code_of(
+	       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"params\":3}",
+	       BP_JSONRPC_BAD, BP_JSONRPC_INVALID_REQUEST),
 	   "params not structured");
 	ok(code_of("{\"jsonrpc\":\"2.0\",\"id\":1}", BP_JSONRPC_BAD,
 		   BP_JSONRPC_INVALID_REQUEST),
 	   "neither method nor result");
 	/* the id of an invalid request comes back when it is readable */
-	bp_jsonrpc_parse("{\"jsonrpc\":\"1\",\"id\":\"k\",\"method\":\"a\"}", 37,
-			 &m);
+	bp_jsonrpc_parse("{\"jsonrpc\":\"1\",\"id\":\"k\",\"method\":\"a\"}",
+			 37, &m);
 	ok(m.kind == BP_JSONRPC_BAD && json_is_string(m.id) &&
 		   !strcmp(json_string_value(m.id), "k"),
 	   "id of an invalid request kept");
@@ -185,7 +187,8 @@ writer_cases(void)
 			"{\"t\":\"x\\ny\\r\\\"\",\"n\":0.1}}\n"),
 	   "one line, newlines escaped, shortest numbers: %s", b.s);
 	json_decref(msg);
-	msg = bp_jsonrpc_error(NULL, bp_jsonrpc_error_object(-32601, "m", NULL));
+	msg =
+	    bp_jsonrpc_error(NULL, bp_jsonrpc_error_object(-32601, "m", NULL));
 	bp_jsonrpc_format(&b, msg);
 	ok(!strcmp(b.s, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":"
 			"{\"code\":-32601,\"message\":\"m\"}}\n"),

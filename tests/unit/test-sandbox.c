@@ -83,7 +83,8 @@ run_cases(void)
 
 	ok(sh(&j, "echo '1 2 reading' >&3; printf '2 2 done'>&3", &l) == 0,
 	   "progress run");
-	ok(bp_sandbox_progress_line(&j, &line) && !strcmp(line.s, "1 2 reading"),
+	ok(bp_sandbox_progress_line(&j, &line) &&
+	       !strcmp(line.s, "1 2 reading"),
 	   "first progress line");
 	ok(bp_sandbox_progress_line(&j, &line) && !strcmp(line.s, "2 2 done"),
 	   "last progress line without newline");
@@ -270,8 +271,8 @@ path_cases(void)
 	ok(path("up/x", 0, NULL, "leads outside the workspace"),
 	   "symlink to ..");
 	ok(path("dead", 0, NULL, "dangling"), "dangling symlink");
-	ok(path("new/deep/file.zst", BP_SANDBOX_PATH_MKDIR, "/new/deep/file.zst",
-		NULL),
+	ok(path("new/deep/file.zst", BP_SANDBOX_PATH_MKDIR,
+		"/new/deep/file.zst", NULL),
 	   "output: parents created");
 	snprintf(buf, sizeof(buf), "%s/new/deep", ws);
 	ok(stat(buf, &st) == 0 && S_ISDIR(st.st_mode), "parents exist");

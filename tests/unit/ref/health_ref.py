@@ -10,7 +10,7 @@ tests/fixtures/drift/cur.ndjson; features a and ties.  The sketch of a
 feature is its training deciles (numpy's linear quantile at k/10), mean,
 sd (divisor n), min, max and null rate; the bins are cut at the distinct
 interior deciles and the reference share below a decile value is the
-highest k/10 it stands for.
+highest k/10 it stands for (all of it at the training maximum).
 """
 import json
 import sys
@@ -44,6 +44,8 @@ def main():
             else:
                 edges.append(dec[k])
                 kmax.append(k)
+        if edges and edges[-1] >= x.max():
+            kmax[-1] = 10       # nothing in training above its maximum
         r = np.diff([0] + kmax + [10]) / 10.0
         cnt = np.bincount(np.searchsorted(edges, y, side="left"),
                           minlength=len(edges) + 1)
