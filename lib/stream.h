@@ -160,13 +160,31 @@ enum bp_writer_flags {
  * MB/s it compresses 3.4 million bar rows or 460 thousand feature rows a
  * second, more than a stage that does work on the rows produces.  Level 3
  * is 1.5 to 2.5 times slower and, on these streams, 10-17% larger.
- * Multithreaded compression (ZSTD_c_nbWorkers) stays off: it spends the
- * same CPU time, which a pipe of several stages on two cores does not
- * have to spare, and it delays output by a job of a megabyte or more.
  */
 #define BP_ZSTD_LEVEL_DEFAULT 1
 
 struct bp_writer;
+
+/*
+ * Compression thread.  A compressing writer hands each full block of text
+ * (128 KiB) to a worker thread, which compresses and writes it while the
+ * tool formats the next (three blocks in turn), so a stage's own work and
+ * its zstd work run on two cores.  The worker starts at the first full
+ * block (short streams never start it) and is joined by bp_writer_close()
+ * or bp_writer_abort().  It makes the same zstd calls on the same blocks
+ * as the tool's thread would, so the bytes are the same with it or
+ * without it, whatever the timing.  A failed write or compression on the
+ * worker is reported by the tool's thread, once, from the next
+ * bp_writer_end() (or _write, _flush, _close) to hand it a block, with the
+ * same message as without the worker; SIGPIPE still ends the process.
+ * The worker blocks the tool's asynchronous signals (SIGINT, SIGTERM...),
+ * so handlers run on the tool's thread.
+ *
+ * $BARPIPE_WRITER_THREADS: 1 turns the worker on, 0 off; unset, it is on
+ * when the process may run on two or more CPUs.  Plain output never uses
+ * it: there is no compression to overlap, and writing text to a file was
+ * no faster with it.
+ */
 
 /*
  * Open a row writer.  path NULL or "-" writes stdout; otherwise the rows go
@@ -174,8 +192,9 @@ struct bp_writer;
  * removed by bp_writer_abort(), so a failed run leaves nothing behind.
  * Compressed output to a terminal is refused ("stdout is a terminal") unless
  * BP_WRITER_AUTO turns it into plain output.  The zstd level comes from
- * $BARPIPE_ZSTD_LEVEL when set, else BP_ZSTD_LEVEL_DEFAULT.  Returns NULL
- * after reporting.
+ * $BARPIPE_ZSTD_LEVEL when set, else BP_ZSTD_LEVEL_DEFAULT; the compression
+ * thread from $BARPIPE_WRITER_THREADS (above).  Returns NULL after
+ * reporting (also for a bad value of either variable).
  */
 struct bp_writer *bp_writer_open(const char *path, unsigned flags);
 /*

@@ -1,10 +1,20 @@
 /*
  * test-stream: the flat-row parser, the writer's number and string forms,
- * and the reader over plain, zstd, concatenated and truncated input.
+ * the reader over plain, zstd, concatenated and truncated input, and the
+ * writer's compression thread (same bytes as without it, whatever the
+ * timing; its failures reported once; no thread left behind).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -457,6 +467,578 @@ long_line_cases(void)
 	unlink(path);
 }
 
+/* ---- the writer's compression thread ---------------------------------- */
+
+/*
+ * Writer threads (named "bp-writer") of this process, from /proc (Linux);
+ * with mask, also the signal mask (SigBlk) of the last one.  The
+ * sanitizers' runtimes have threads of their own, so others don't count.
+ */
+static int
+writer_threads(unsigned long long *mask)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	char path[320], line[256];
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *fp;
+		int ours = 0;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status",
+			 e->d_name);
+		if (!(fp = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), fp)) {
+			if (strcmp(line, "Name:\tbp-writer\n") == 0)
+				ours = 1;
+			if (ours && mask && strncmp(line, "SigBlk:", 7) == 0)
+				*mask = strtoull(line + 7, NULL, 16);
+		}
+		fclose(fp);
+		n += ours;
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+nthreads(void)
+{
+	return writer_threads(NULL);
+}
+
+static void
+set_threads(const char *v)
+{
+	if (v)
+		setenv("BARPIPE_WRITER_THREADS", v, 1);
+	else
+		unsetenv("BARPIPE_WRITER_THREADS");
+}
+
+/*
+ * Row i of the test stream: about 130 bytes, so 1000 rows fill a block;
+ * returns bp_writer_end's result.
+ */
+static int
+put_row(struct bp_writer *w, int i)
+{
+	bp_writer_begin(w);
+	bp_writer_ts(w, "ts", 1601276400000LL + 3600000LL * i);
+	bp_writer_str(w, "symbol", i % 3 ? "BTCUSDT" : "ETHUSDT");
+	bp_writer_int(w, "i", i);
+	bp_writer_num(w, "x", i / 7.0);
+	bp_writer_num(w, "y", 1e5 + (i * 7919 % 10007) * 0.01);
+	bp_writer_num(w, "z", i % 17 ? -i / 3.0 : NAN);
+	return bp_writer_end(w);
+}
+
+/* The bytes of the file at path, as they are; *n their count. */
+static char *
+slurp(const char *path, size_t *n)
+{
+	int fd = open(path, O_RDONLY);
+	size_t cap = 1 << 20, len = 0;
+	char *s;
+	ssize_t k;
+
+	if (fd < 0)
+		return NULL;
+	s = malloc(cap);
+	while ((k = read(fd, s + len, cap - len)) > 0) {
+		len += (size_t)k;
+		if (len == cap)
+			s = realloc(s, cap *= 2);
+	}
+	close(fd);
+	*n = len;
+	return s;
+}
+
+/*
+ * Decompress src (n bytes) with libzstd alone into a new buffer; *outn
+ * its length; *ended 1 when the last frame is complete.  NULL on a zstd
+ * error.
+ */
+static char *
+unzstd(const char *src, size_t n, size_t *outn, int *ended)
+{
+	ZSTD_DStream *ds = ZSTD_createDStream();
+	ZSTD_inBuffer in = { src, n, 0 };
+	size_t cap = 4 * n + 1024, len = 0, rc = 0;
+	char *out = malloc(cap);
+
+	ZSTD_initDStream(ds);
+	for (;;) {
+		ZSTD_outBuffer o;
+
+		if (cap - len < 65536) {
+			cap *= 2;
+			out = realloc(out, cap);
+		}
+		o.dst = out + len;
+		o.size = cap - len;
+		o.pos = 0;
+		rc = ZSTD_decompressStream(ds, &o, &in);
+		if (ZSTD_isError(rc)) {
+			free(out);
+			ZSTD_freeDStream(ds);
+			return NULL;
+		}
+		len += o.pos;
+		/* all input taken and room left over: nothing more to come */
+		if (in.pos == in.size && o.pos < o.size)
+			break;
+	}
+	ZSTD_freeDStream(ds);
+	*outn = len;
+	*ended = rc == 0;
+	return out;
+}
+
+/* Timing disturbances for the determinism test. */
+enum jitter { STEADY, MAIN_SLEEPS, SLOW_READER };
+
+struct slow_reader {
+	int fd;
+	const char *out;
+};
+
+/* Copy the FIFO to a file, pausing now and then so the worker blocks. */
+static void *
+slow_reader_main(void *arg)
+{
+	struct slow_reader *sr = arg;
+	int o = open(sr->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	char buf[16384];
+	ssize_t k;
+	long reads = 0;
+
+	while ((k = read(sr->fd, buf, sizeof(buf))) > 0) {
+		if (write(o, buf, (size_t)k) != k)
+			break;
+		if (++reads % 7 == 0) {
+			struct timespec ts = { 0, 300000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	close(o);
+	close(sr->fd);
+	return NULL;
+}
+
+/*
+ * Write rows [0, n) to path with the given thread setting and timing
+ * disturbance; returns 0 when every end and the close succeed.  *seen
+ * gets the thread count seen while writing.
+ */
+static int
+write_rows(const char *path, int n, const char *threads, enum jitter j,
+	   int *seen)
+{
+	struct bp_writer *w;
+	struct slow_reader sr;
+	pthread_t tid;
+	char fifo[] = "/tmp/bp-test-stream-fifo-XXXXXX";
+	const char *target = path;
+	int rc = 0;
+
+	set_threads(threads);
+	if (j == SLOW_READER) {
+		/* a FIFO: the writer writes in place, a thread drains it */
+		int fd = mkstemp(fifo);
+
+		close(fd);
+		unlink(fifo);
+		mkfifo(fifo, 0600);
+		sr.fd = open(fifo, O_RDONLY | O_NONBLOCK);
+		fcntl(sr.fd, F_SETFL, fcntl(sr.fd, F_GETFL) & ~O_NONBLOCK);
+		sr.out = path;
+		target = fifo;
+	}
+	w = bp_writer_open(target, 0);
+	if (j == SLOW_READER)
+		pthread_create(&tid, NULL, slow_reader_main, &sr);
+	*seen = 0;
+	for (int i = 0; i < n && w; i++) {
+		if (put_row(w, i) < 0)
+			rc = -1;
+		if (i == n / 2)
+			*seen = nthreads();
+		if (j == MAIN_SLEEPS && i % 2000 == 0) {
+			struct timespec ts = { 0, 200000 + (i % 3) * 100000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (!w || bp_writer_close(&w) < 0)
+		rc = -1;
+	if (j == SLOW_READER) {
+		pthread_join(tid, NULL);
+		unlink(fifo);
+	}
+	set_threads(NULL);
+	return rc;
+}
+
+static void
+thread_bytes_cases(void)
+{
+	char plain[] = "/tmp/bp-test-stream-XXXXXX";
+	char ref[] = "/tmp/bp-test-stream-XXXXXX";
+	char got[] = "/tmp/bp-test-stream-XXXXXX";
+	static const char *const jname[] = { "steady", "main sleeps",
+					     "slow reader" };
+	int n = 60000, seen, fd, rc;
+	char *want, *refz, *z, *text;
+	size_t wantn, refn, zn, textn;
+	int ended;
+	struct bp_writer *w;
+	char cmd[256];
+
+	close(mkstemp(plain));
+	close(mkstemp(ref));
+	close(mkstemp(got));
+	/* the text itself, plain: compression plays no part in it */
+	w = bp_writer_open(plain, BP_WRITER_PLAIN);
+	for (int i = 0; i < n; i++)
+		put_row(w, i);
+	bp_writer_close(&w);
+	want = slurp(plain, &wantn);
+
+	rc = write_rows(ref, n, "0", STEADY, &seen);
+	ok(rc == 0 && seen == 0, "BARPIPE_WRITER_THREADS=0: no thread (%d "
+	   "seen)", seen);
+	refz = slurp(ref, &refn);
+	text = unzstd(refz, refn, &textn, &ended);
+	ok(text && ended && textn == wantn && memcmp(text, want, wantn) == 0,
+	   "without the thread: %zu bytes of zstd decode to the %zu bytes of "
+	   "text", refn, wantn);
+	free(text);
+
+	for (int rep = 0; rep < 2; rep++) {
+		for (int j = STEADY; j <= SLOW_READER; j++) {
+			rc = write_rows(got, n, "1", (enum jitter)j, &seen);
+			z = slurp(got, &zn);
+			ok(rc == 0 && seen == 1 && z && zn == refn &&
+			   memcmp(z, refz, refn) == 0,
+			   "with the thread (%s, run %d): %d thread while "
+			   "writing, the same %zu bytes", jname[j], rep + 1,
+			   seen, zn);
+			free(z);
+		}
+	}
+	ok(nthreads() == 0, "no thread left after close");
+	rc = write_rows(got, n, NULL, STEADY, &seen);
+	ok(rc == 0 && seen == (sysconf(_SC_NPROCESSORS_ONLN) > 1),
+	   "default: the thread on %ld cores (%d seen)",
+	   sysconf(_SC_NPROCESSORS_ONLN), seen);
+	/* the reference decoder, when installed (it is a build dependency) */
+	if (system("command -v zstd >/dev/null 2>&1") == 0) {
+		snprintf(cmd, sizeof(cmd), "zstd -qdc %s | cmp -s - %s", got,
+			 plain);
+		ok(system(cmd) == 0, "zstd -dc reads the threaded stream");
+	}
+	/* a short stream never starts the thread */
+	set_threads("1");
+	w = bp_writer_open(got, 0);
+	for (int i = 0; i < 100; i++)
+		put_row(w, i);
+	fd = nthreads();
+	ok(bp_writer_close(&w) == 0 && fd == 0,
+	   "100 rows: written without a thread (%d)", fd);
+	set_threads(NULL);
+	free(want);
+	free(refz);
+	unlink(plain);
+	unlink(ref);
+	unlink(got);
+}
+
+/*
+ * bp_writer_flush pushes every row so far down the pipe.  The writer
+ * writes stdout, pointed at a file, so the bytes can be read as they land.
+ */
+static void
+thread_flush_cases(void)
+{
+	char path[] = "/tmp/bp-test-stream-XXXXXX";
+	char plain[] = "/tmp/bp-test-stream-XXXXXX";
+	struct bp_writer *w, *p;
+	char *z, *text = NULL, *want;
+	size_t zn, textn = 0, wantn;
+	int ended = -1, ended2 = -1, good, frc, crc, during, after, fd, out;
+
+	fd = mkstemp(path);
+	close(mkstemp(plain));
+	set_threads("1");
+	fflush(stdout);
+	out = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	w = bp_writer_open(NULL, 0);
+	p = bp_writer_open(plain, BP_WRITER_PLAIN);
+	for (int i = 0; i < 20000; i++) {
+		put_row(w, i);
+		put_row(p, i);
+	}
+	frc = bp_writer_flush(w);
+	during = nthreads();
+	bp_writer_close(&p);
+	want = slurp(plain, &wantn);
+	z = slurp(path, &zn);
+	if (z)
+		text = unzstd(z, zn, &textn, &ended);
+	good = text && textn == wantn && memcmp(text, want, wantn) == 0;
+	free(text);
+	free(z);
+	free(want);
+	for (int i = 20000; i < 30000; i++)
+		put_row(w, i);
+	crc = bp_writer_close(&w);
+	after = nthreads();
+	dup2(out, STDOUT_FILENO);
+	close(out);
+	ok(frc == 0 && during == 1, "flush with the thread running");
+	ok(good && ended == 0, "after the flush the file holds all 20000 "
+	   "rows, the frame still open (%zu of %zu bytes)", textn, wantn);
+	ok(crc == 0 && after == 0, "close after flush");
+	z = slurp(path, &zn);
+	text = z ? unzstd(z, zn, &textn, &ended2) : NULL;
+	ok(text && ended2 == 1 && textn > wantn, "and the frame ends");
+	free(text);
+	free(z);
+	set_threads(NULL);
+	unlink(path);
+	unlink(plain);
+}
+
+/* Run fn with stderr going into buf (size n). */
+static void
+capture_stderr(char *buf, size_t n, int (*fn)(void *), void *arg, int *rc)
+{
+	char path[] = "/tmp/bp-test-stream-err-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	ssize_t k;
+
+	dup2(fd, STDERR_FILENO);
+	*rc = fn(arg);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	k = read(fd, buf, n - 1);
+	buf[k > 0 ? k : 0] = '\0';
+	close(fd);
+	unlink(path);
+}
+
+struct fail_run {
+	const char *path;
+	int rows;
+	int end_failed_at;	/* first row whose end returned -1, or -1 */
+	int close_rc;
+	int threads_seen;
+	int reader;		/* closed once the writer is open, or -1 */
+};
+
+/* Write rows to run->path with the thread until an end fails; close. */
+static int
+fail_run(void *arg)
+{
+	struct fail_run *f = arg;
+	struct bp_writer *w = bp_writer_open(f->path, 0);
+
+	f->end_failed_at = -1;
+	f->threads_seen = 0;
+	if (f->reader >= 0)
+		close(f->reader);
+	if (!w)
+		return -1;
+	for (int i = 0; i < f->rows; i++) {
+		if (i == 1500)
+			f->threads_seen = nthreads();
+		if (put_row(w, i) < 0) {
+			f->end_failed_at = i;
+			break;
+		}
+	}
+	f->close_rc = bp_writer_close(&w);
+	return f->close_rc;
+}
+
+/* msg without its final newline, for a test name. */
+static const char *
+shown(const char *msg)
+{
+	static char buf[1024];
+	size_t n = strcspn(msg, "\n");
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, msg);
+	return buf;
+}
+
+/* Exactly one line, and it is want. */
+static int
+one_line(const char *got, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncmp(got, want, n) == 0 && got[n] == '\n' &&
+	       got[n + 1] == '\0';
+}
+
+static void
+thread_error_cases(void)
+{
+	char msg[1024], dir[] = "/tmp/bp-test-stream-dir-XXXXXX";
+	char path[512], fifo[512];
+	struct fail_run f = { .reader = -1 };
+	struct rlimit old, lim;
+	int rc, entries;
+	DIR *d;
+	struct dirent *e;
+
+	set_threads("1");
+	/* /dev/full: ENOSPC on the worker */
+	f.path = "/dev/full";
+	f.rows = 50000;
+	capture_stderr(msg, sizeof(msg), fail_run, &f, &rc);
+	ok(rc < 0 && f.threads_seen == 1 && one_line(msg, "barpipe: cannot "
+	   "write '/dev/full': No space left on device"),
+	   "/dev/full: one line from the worker's failure (end failed at "
+	   "row %d, close %d): %s", f.end_failed_at, f.close_rc, shown(msg));
+	ok(f.end_failed_at > 0, "the failure surfaces from bp_writer_end "
+	   "(row %d)", f.end_failed_at);
+	ok(nthreads() == 0, "no thread left after the failure");
+
+	/* EPIPE: a FIFO whose reader went away, SIGPIPE ignored */
+	signal(SIGPIPE, SIG_IGN);
+	mkdtemp(dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	mkfifo(fifo, 0600);
+	f.reader = open(fifo, O_RDONLY | O_NONBLOCK);
+	f.path = fifo;
+	capture_stderr(msg, sizeof(msg), fail_run, &f, &rc);
+	f.reader = -1;
+	{
+		char want[600];
+
+		snprintf(want, sizeof(want), "barpipe: cannot write '%s': %s",
+			 fifo, strerror(EPIPE));
+		ok(rc < 0 && f.end_failed_at > 0 && one_line(msg, want),
+		   "EPIPE on the worker: one line, from bp_writer_end (row "
+		   "%d): %s", f.end_failed_at, shown(msg));
+	}
+	signal(SIGPIPE, SIG_DFL);
+	unlink(fifo);
+
+	/* EFBIG on a -o file: the temporary goes, nothing is left */
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 1 << 20;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &lim);
+	snprintf(path, sizeof(path), "%s/out.zst", dir);
+	f.path = path;
+	f.rows = 200000;
+	capture_stderr(msg, sizeof(msg), fail_run, &f, &rc);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	{
+		char want[600];
+
+		snprintf(want, sizeof(want), "barpipe: cannot write '%s': %s",
+			 path, strerror(EFBIG));
+		ok(rc < 0 && one_line(msg, want), "a -o file over the size "
+		   "limit: one line (end failed at row %d): %s",
+		   f.end_failed_at, shown(msg));
+	}
+	entries = 0;
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d)))
+			entries += e->d_name[0] != '.';
+		closedir(d);
+	}
+	ok(entries == 0 && nthreads() == 0, "no output, no temporary, no "
+	   "thread left (%d entries)", entries);
+
+	/* abort with blocks in flight */
+	{
+		struct bp_writer *w = bp_writer_open(path, 0);
+
+		for (int i = 0; i < 30000; i++)
+			put_row(w, i);
+		rc = nthreads();
+		bp_writer_abort(&w);
+		entries = 0;
+		if ((d = opendir(dir))) {
+			while ((e = readdir(d)))
+				entries += e->d_name[0] != '.';
+			closedir(d);
+		}
+		ok(rc == 1 && w == NULL && entries == 0 && nthreads() == 0,
+		   "abort with the worker busy: no temporary, no thread");
+	}
+	rmdir(dir);
+
+	/* the worker blocks the tool's signals but not SIGPIPE */
+	{
+		struct bp_writer *w = bp_writer_open("/dev/null", 0);
+		unsigned long long m;
+
+		for (int i = 0; i < 3000; i++)
+			put_row(w, i);
+		bp_writer_flush(w);	/* the worker has run */
+		m = 0;
+		writer_threads(&m);
+		ok((m >> (SIGTERM - 1) & 1) && (m >> (SIGINT - 1) & 1) &&
+		   !(m >> (SIGPIPE - 1) & 1), "worker blocks SIGTERM and "
+		   "SIGINT, not SIGPIPE (SigBlk %llx)", m);
+		bp_writer_close(&w);
+	}
+
+	/* a closed pipe kills the process by SIGPIPE, as without it */
+	{
+		int fds[2], status = 0;
+		pid_t pid = -1;
+
+		fflush(stdout);
+		if (pipe(fds) == 0 && (pid = fork()) == 0) {
+			struct bp_writer *w;
+
+			close(fds[0]);
+			dup2(fds[1], STDOUT_FILENO);
+			close(fds[1]);
+			w = bp_writer_open(NULL, 0);
+			for (int i = 0; i < 100000; i++)
+				put_row(w, i);
+			bp_writer_close(&w);
+			_exit(0);
+		}
+		close(fds[1]);
+		close(fds[0]);
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
+		   "writing into a closed pipe ends the process by SIGPIPE");
+	}
+
+	set_threads("2");
+	f.path = "/dev/null";
+	capture_stderr(msg, sizeof(msg), fail_run, &f, &rc);
+	ok(rc < 0 && one_line(msg, "barpipe: BARPIPE_WRITER_THREADS: '2' is "
+			      "not 0 or 1"), "BARPIPE_WRITER_THREADS=2 is "
+	   "refused: %s", shown(msg));
+	set_threads(NULL);
+}
+
 int
 main(void)
 {
@@ -483,6 +1065,9 @@ main(void)
 	scan_cases();
 	number_cases();
 	long_line_cases();
+	thread_bytes_cases();
+	thread_flush_cases();
+	thread_error_cases();
 	bp_row_release(&row);
 	return done_testing();
 }
