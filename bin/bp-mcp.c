@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "journalcli.h"
 #include "mcp.h"
 #include "util.h"
 
@@ -195,7 +196,7 @@ main(int argc, char *argv[])
 
 	bp_cli_init(argv[0], usage_line, help);
 	if (argc > 1 && !strcmp(argv[1], "journal"))
-		return bp_mcp_journal(argc - 1, argv + 1, NULL);
+		return bp_journalcli_run(argc - 1, argv + 1, NULL);
 #if defined(__SANITIZE_ADDRESS__)
 	/* AddressSanitizer reserves terabytes of address space */
 	a.mcp.mem_bytes = 0;

@@ -79,11 +79,4 @@ int bp_mcp_check_manifest(const struct bp_mcp_opts *o);
  */
 int bp_mcp_serve(const struct bp_mcp_opts *o, int in, int out);
 
-/*
- * `bp-mcp journal SUBCOMMAND ...`: the journal operations the knowledge
- * pipelines run, printing one JSON document on stdout.  argv[0] is the
- * subcommand.  Returns an exit code (2 for usage errors).
- */
-int bp_mcp_journal(int argc, char **argv, const char *db);
-
 #endif

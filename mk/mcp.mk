@@ -3,6 +3,7 @@ LIBSRC += lib/jsonrpc.c
 LIBSRC += lib/jschema.c
 LIBSRC += lib/sandbox.c
 LIBSRC += lib/journal.c
+LIBSRC += lib/journalcli.c
 LIBSRC += lib/mcp.c
 BIN += bin/bp-mcp
 UNIT += tests/unit/test-jsonrpc
