@@ -18,7 +18,7 @@
  * compressed (or written) whenever it holds more than a block.  zstd
  * compresses on a worker thread of its own (ZSTD_c_nbWorkers = 1): this
  * thread copies each block into zstd's job buffer and writes what comes
- * out, the worker compresses a job (2 MiB of text) while the tool formats
+ * out, the worker compresses a job (1 MiB of text) while the tool formats
  * the next.  See "Compression thread" in stream.h for why this and not a
  * worker of ours.
  *
@@ -46,6 +46,7 @@
 
 #define IN_BLOCK (128 * 1024)
 #define OUT_BLOCK (128 * 1024)
+#define ZJOB (1024 * 1024)	/* text per job of zstd's worker */
 
 /* ---- rows ------------------------------------------------------------- */
 
@@ -999,6 +1000,9 @@ bp_writer_open(const char *path, unsigned flags)
 		if (w->threads && ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx,
 						ZSTD_c_nbWorkers, 1)))
 			w->threads = 0;
+		if (w->threads)
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_jobSize,
+					       ZJOB);
 		w->zalloc = ZSTD_CStreamOutSize();
 		w->zbuf = bp_xmalloc(w->zalloc);
 	}
