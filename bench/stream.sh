@@ -9,9 +9,15 @@
 # number+write zstd, `jq -c .` and a jansson json_loadb/json_dumpb loop.
 # Then ns per number for the formatter and parser, and zstd speed and
 # ratio per level on the bar stream and on a feature stream (bars + 20
-# indicator columns).  Results: bench/out/stream.txt.
+# indicator columns).  Then the compression thread: the writer with and
+# without it (BARPIPE_WRITER_THREADS=1/0) on the bar and the feature
+# streams, bp-features on 1,000,000 bars alone, and the two-stage
+# pipes bp-fetch csv | bp-features and bp-features | bp-backtest (the
+# bars are bench/features.sh's, made by bench/features_gen.py when
+# missing).  Results: bench/out/stream.txt.
 #
 #   ROWS=200000 bench/stream.sh      a quicker run
+#   PIPES=0 bench/stream.sh          without the tools and pipes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -59,6 +65,29 @@ line() {
 	printf '%-42s %14s %14s\n' "$1" "$w" "$c"
 }
 
+# "WALL CPU" seconds of `bash -c CMD`, the best of three (CPU: user + sys
+# of every thread and child)
+best3s() {
+	local i f=$out/time.$$
+	for i in 1 2 3; do
+		/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" \
+			>/dev/null 2>&1
+		cat "$f"
+	done | awk '{ w = $1; c = $2 + $3
+		if (NR == 1 || w < bw) bw = w; if (NR == 1 || c < bc) bc = c }
+		END { printf "%.2f %.2f", bw, bc }'
+	rm -f "$f"
+}
+
+# twice NAME CMD: CMD without and with the compression thread
+twice() {
+	local w0 c0 w1 c1
+	read -r w0 c0 <<<"$(BARPIPE_WRITER_THREADS=0 best3s "$2")"
+	read -r w1 c1 <<<"$(BARPIPE_WRITER_THREADS=1 best3s "$2")"
+	printf '%-44s %6s s %5s cpu %6s s %5s cpu\n' "$1" "$w0" "$c0" \
+		"$w1" "$c1"
+}
+
 {
 	cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	echo "stream library, $rows bar rows (7 fields," \
@@ -84,7 +113,8 @@ line() {
 	echo "number formatting and parsing, ns per number (1000000 each, CPU time):"
 	"$out/stream-fmt" 1000000
 	echo
-	echo "zstd levels as the writer uses them (128 KiB chunks, checksum)," \
+	echo "zstd levels as the single-threaded writer uses them" \
+		"(BARPIPE_WRITER_THREADS=0: 128 KiB chunks, checksum)," \
 		"best of 3, CPU time:"
 	echo "bar stream ($(($(wc -c <"$plain") / 1000000)) MB):"
 	"$out/stream-zlevel" "$plain" -5 -3 -1 1 3
@@ -103,6 +133,42 @@ line() {
 		echo "features on the real bars:"
 		"$out/stream-zlevel" "$out/stream-real-features.ndjson" \
 			-5 -3 -1 1 3
+	fi
+	echo
+	echo "the writer's compression thread (BARPIPE_WRITER_THREADS=1, the"
+	echo "default on 2+ cores) against none (=0): best of 3, wall and CPU"
+	echo "(user + sys, all threads) seconds; load average now" \
+		"$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '%-44s %15s %15s\n' "" "threads=0" "threads=1"
+	feat=$out/stream-features.zst
+	"$out/stream-gen" features <"$plain" >"$feat"
+	twice "stream-bench copy, bars zstd -> zstd" \
+		"$out/stream-bench copy $bars"
+	twice "stream-bench copy, features zstd -> zstd" \
+		"$out/stream-bench copy $feat"
+	if [ "${PIPES:-1}" = 1 ] && [ -x bin/bp-features ]; then
+		fb=$out/features-1m.ndjson.zst fc=$out/features-1m.csv
+		[ -f "$fb" ] && [ -f "$fc" ] ||
+			python3 bench/features_gen.py 7 1000000 "$fb" "$fc"
+		job="-i sma:20 -i ema:20 -i rsi:14 -i macd:12,26,9"
+		job="$job -i bbands:20,2 -i atr:14 --logret 1 --roll std:20"
+		job="$job -i stoch:5,3,3"
+		twice "bp-features, 1M bars zstd -> zstd" \
+			"bin/bp-features $job -o $out/stream-f.zst $fb"
+		twice "bp-fetch csv | bp-features" \
+			"bin/bp-fetch csv --symbol BTCUSDT $fc |
+			 bin/bp-features $job -o $out/stream-f.zst"
+		twice "bp-features | bp-backtest --sma-cross" \
+			"bin/bp-features $job $fb | bin/bp-backtest \
+			 --sma-cross 20,50 -o $out/stream-bt.json"
+		twice "bp-fetch csv | bp-features --plain" \
+			"bin/bp-fetch csv --symbol BTCUSDT $fc |
+			 bin/bp-features $job --plain >$out/stream-f.ndjson"
+		twice "bp-features | bp-backtest --annotate" \
+			"bin/bp-features $job $fb | bin/bp-backtest \
+			 --sma-cross 20,50 --annotate -o $out/stream-bt.zst"
+		rm -f "$out/stream-f.zst" "$out/stream-f.ndjson" \
+			"$out/stream-bt.json" "$out/stream-bt.zst"
 	fi
 	echo
 	echo "the default level and why (lib/stream.h, measured here earlier):"

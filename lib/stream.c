@@ -15,23 +15,26 @@
  * Numbers are validated here and converted only when a tool asks.
  *
  * Writer: rows are formatted straight into one output buffer, which is
- * compressed (or written) whenever it holds more than a block.  zstd
- * compresses on a worker thread of its own (ZSTD_c_nbWorkers = 1): this
- * thread copies each block into zstd's job buffer and writes what comes
- * out, the worker compresses a job (1 MiB of text) while the tool formats
- * the next.  See "Compression thread" in stream.h for why this and not a
- * worker of ours.
+ * compressed (or written) whenever it holds more than a block.  When
+ * compressing on a machine with two or more cores, the full block goes to
+ * a worker thread instead, which compresses and writes it while the tool
+ * formats the next ones (eight blocks in turn; see hand_off()).  The
+ * worker makes the same zstd calls on the same blocks as the tool's own
+ * thread would, so the bytes do not depend on it.
  *
  * Speed (bench/stream.sh): string text and digit runs are scanned eight
  * bytes at a time, copies of short values avoid library calls, and a key
  * the parser unescaped into the row's scratch is written back without a
  * byte loop when it needs no escaping.  zstd's work dominates the rest.
  */
+#define _GNU_SOURCE	/* sched_getaffinity(2), CPU_COUNT */
 #include "stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +49,7 @@
 
 #define IN_BLOCK (128 * 1024)
 #define OUT_BLOCK (128 * 1024)
-#define ZJOB (1024 * 1024)	/* text per job of zstd's worker */
+#define NJOB 8		/* writer blocks: one being filled, seven for the worker */
 
 /* ---- rows ------------------------------------------------------------- */
 
@@ -804,20 +807,48 @@ bp_reader_next(struct bp_reader *r, struct bp_row *row)
 
 /* ---- writer ----------------------------------------------------------- */
 
+/* A block of formatted text and the zstd directive for its end. */
+struct zjob {
+	char *s;
+	size_t len, alloc;
+	ZSTD_EndDirective mode;
+};
+
 struct bp_writer {
 	int fd;
 	char *name;		/* for messages */
 	char *path, *tmp;	/* -o target and its temporary */
 	int own_fd;		/* -o onto a device or FIFO, written in place */
 	int zstd, failed, first;
-	int threads;		/* zstd compresses on a worker thread */
-	int begun;		/* a block went through zstd */
 	ZSTD_CCtx *cctx;
 	char *buf;		/* formatted text */
 	size_t len, alloc;
 	char *zbuf;		/* compressed bytes */
 	size_t zalloc;
 	uint64_t rows;
+	/*
+	 * Whoever compresses and writes (this thread, or the worker while
+	 * it runs) records a failure here: errno of the write, or the zstd
+	 * error code; the formatting thread reports it.
+	 */
+	int werrno;
+	size_t zerr;
+	/*
+	 * Compression thread: the formatting thread fills job[fill] (its
+	 * text is buf/len/alloc above) while the worker compresses and
+	 * writes the busy jobs before it, oldest first.  Everything below
+	 * mu is shared and read or written under mu.
+	 */
+	int threads;		/* 1: hand full blocks to a worker */
+	int started;		/* the worker runs (until joined) */
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;	/* worker: a job is queued, or quit */
+	pthread_cond_t idle;	/* formatter: a job is done */
+	struct zjob job[NJOB];
+	unsigned fill, busy;	/* job being filled; jobs with the worker */
+	int quit;		/* 1: stop when idle; 2: stop now */
+	int wfailed;		/* the worker failed: drop the rest */
 };
 
 static int
@@ -829,8 +860,8 @@ write_all(struct bp_writer *w, const char *p, size_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			w->failed = 1;
-			return bp_error_errno("cannot write '%s'", w->name);
+			w->werrno = errno;
+			return -1;
 		}
 		p += k;
 		n -= (size_t)k;
@@ -839,24 +870,26 @@ write_all(struct bp_writer *w, const char *p, size_t n)
 }
 
 /*
- * Compress the text buffer with directive and write what zstd gives
- * back.  With a worker, ZSTD_e_continue returns as soon as the text is
- * in a job buffer; ZSTD_e_flush and ZSTD_e_end wait for the worker.
+ * Compress n bytes of text at s (or write them as they are) with
+ * directive mode.  Returns 0, or -1 with werrno or zerr set; reports
+ * nothing, as it also runs on the worker.
  */
 static int
-compress(struct bp_writer *w, ZSTD_EndDirective mode)
+compress_out(struct bp_writer *w, const char *s, size_t n,
+	     ZSTD_EndDirective mode)
 {
-	ZSTD_inBuffer zin = { w->buf, w->len, 0 };
+	ZSTD_inBuffer zin = { s, n, 0 };
 	size_t rem;
 
+	if (!w->zstd)
+		return write_all(w, s, n);
 	do {
 		ZSTD_outBuffer zout = { w->zbuf, w->zalloc, 0 };
 
 		rem = ZSTD_compressStream2(w->cctx, &zout, &zin, mode);
 		if (ZSTD_isError(rem)) {
-			w->failed = 1;
-			return bp_error("cannot compress '%s': %s", w->name,
-					ZSTD_getErrorName(rem));
+			w->zerr = rem;
+			return -1;
 		}
 		if (write_all(w, w->zbuf, zout.pos) < 0)
 			return -1;
@@ -864,46 +897,183 @@ compress(struct bp_writer *w, ZSTD_EndDirective mode)
 	return 0;
 }
 
+/* Report the recorded failure once; later calls just fail. */
+static int
+report_failure(struct bp_writer *w)
+{
+	w->failed = 1;
+	if (w->zerr)
+		return bp_error("cannot compress '%s': %s", w->name,
+				ZSTD_getErrorName(w->zerr));
+	errno = w->werrno;
+	return bp_error_errno("cannot write '%s'", w->name);
+}
+
 /*
- * The first block starts zstd's worker, which inherits this thread's
- * signal mask: block the asynchronous signals meanwhile, so that a tool's
- * handlers (SIGINT, SIGTERM...) run on the tool's own thread.  Signals a
- * thread raises itself (faults, SIGPIPE, SIGXFSZ) stay open.
+ * The worker: compress and write each busy job in order.  After a
+ * failure it only releases the jobs it is given, so the formatting
+ * thread never waits for it forever; quit 2 drops what is queued.
+ */
+static void *
+worker_main(void *arg)
+{
+	struct bp_writer *w = arg;
+	struct zjob *j;
+	int failed, rc;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->busy == 0 && !w->quit)
+			pthread_cond_wait(&w->wake, &w->mu);
+		if (w->quit == 2 || w->busy == 0)
+			break;
+		j = &w->job[(w->fill + NJOB - w->busy) % NJOB];
+		failed = w->wfailed;
+		pthread_mutex_unlock(&w->mu);
+		rc = failed ? -1 : compress_out(w, j->s, j->len, j->mode);
+		pthread_mutex_lock(&w->mu);
+		if (rc < 0)
+			w->wfailed = 1;
+		w->busy--;
+		pthread_cond_signal(&w->idle);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/*
+ * Start the worker (at the first full block, so short streams never do)
+ * with every asynchronous signal blocked in it: a tool's handlers run on
+ * its own thread.  SIGPIPE and SIGXFSZ, which a failing write raises in
+ * the thread that made it, stay open, so a closed pipe ends the process
+ * as it does without the worker.  Returns -1 when no thread can be had;
+ * the writer then stays synchronous.
  */
 static int
-compress_first(struct bp_writer *w, ZSTD_EndDirective mode)
+start_worker(struct bp_writer *w)
 {
-	static const int open_sigs[] = { SIGPIPE, SIGXFSZ, SIGSEGV, SIGBUS,
-					 SIGFPE, SIGILL, SIGABRT };
 	sigset_t all, old;
 	int rc;
 
+	if (pthread_mutex_init(&w->mu, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&w->wake, NULL) != 0)
+		goto no_wake;
+	if (pthread_cond_init(&w->idle, NULL) != 0)
+		goto no_idle;
 	sigfillset(&all);
-	for (size_t i = 0; i < sizeof(open_sigs) / sizeof(open_sigs[0]); i++)
-		sigdelset(&all, open_sigs[i]);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = compress(w, mode);
+	sigdelset(&all, SIGPIPE);
+	sigdelset(&all, SIGXFSZ);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	w->job[0].s = w->buf;
+	w->job[0].alloc = w->alloc;
+	for (int i = 1; i < NJOB; i++) {
+		w->job[i].alloc = 2 * OUT_BLOCK;
+		w->job[i].s = bp_xmalloc(w->job[i].alloc);
+	}
+	rc = pthread_create(&w->tid, NULL, worker_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	w->begun = 1;
-	return rc;
+	if (rc == 0) {
+		pthread_setname_np(w->tid, "bp-writer");	/* top -H */
+		w->started = 1;
+		return 0;
+	}
+	for (int i = 1; i < NJOB; i++)
+		free(w->job[i].s);
+	memset(w->job, 0, sizeof(w->job));
+	pthread_cond_destroy(&w->idle);
+no_idle:
+	pthread_cond_destroy(&w->wake);
+no_wake:
+	pthread_mutex_destroy(&w->mu);
+	return -1;
 }
 
-/* Push the text buffer through zstd (or straight out) with directive. */
-static int
-drain(struct bp_writer *w, ZSTD_EndDirective mode)
+/*
+ * Stop the worker: quit 1 after the queued jobs, 2 at once (the job it
+ * is writing still ends).  Joins it; the job buffers stay for freeing.
+ */
+static void
+stop_worker(struct bp_writer *w, int how)
 {
-	int rc;
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = how;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->tid, NULL);
+	pthread_cond_destroy(&w->idle);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->mu);
+	w->started = 0;
+}
 
+/*
+ * Give the filled block to the worker and take the next free one
+ * (waiting while the worker holds them all); with wait, also wait until
+ * the worker has written everything.  Returns 0, or -1 after reporting a
+ * failure of the worker.
+ */
+static int
+hand_off(struct bp_writer *w, ZSTD_EndDirective mode, int wait)
+{
+	struct zjob *j;
+	int failed;
+
+	pthread_mutex_lock(&w->mu);
+	j = &w->job[w->fill];
+	j->s = w->buf;
+	j->len = w->len;
+	j->alloc = w->alloc;
+	j->mode = mode;
+	w->busy++;
+	w->fill = (w->fill + 1) % NJOB;
+	pthread_cond_signal(&w->wake);
+	while (w->busy == NJOB || (wait && w->busy > 0))
+		pthread_cond_wait(&w->idle, &w->mu);
+	failed = w->wfailed;
+	pthread_mutex_unlock(&w->mu);
+	j = &w->job[w->fill];
+	w->buf = j->s;
+	w->alloc = j->alloc;
+	w->len = 0;
+	return failed ? report_failure(w) : 0;
+}
+
+/*
+ * Push the text buffer through zstd (or straight out) with directive;
+ * wait: return only when everything is written (flush, close).
+ */
+static int
+drain(struct bp_writer *w, ZSTD_EndDirective mode, int wait)
+{
 	if (w->failed)
 		return -1;
-	if (!w->zstd)
-		rc = write_all(w, w->buf, w->len);
-	else if (w->threads && !w->begun)
-		rc = compress_first(w, mode);
-	else
-		rc = compress(w, mode);
+	if (w->threads && !w->started && !wait && start_worker(w) < 0)
+		w->threads = 0;
+	if (w->started)
+		return hand_off(w, mode, wait);
+	if (compress_out(w, w->buf, w->len, mode) < 0)
+		return report_failure(w);
 	w->len = 0;
-	return rc;
+	return 0;
+}
+
+/* CPUs this process may run on. */
+static int
+ncpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* 0 when path exists and is not a regular file (a device, a FIFO). */
@@ -968,6 +1138,16 @@ bp_writer_open(const char *path, unsigned flags)
 	w->alloc = 2 * OUT_BLOCK;
 	w->buf = bp_xmalloc(w->alloc);
 	if (w->zstd) {
+		if (tenv && *tenv && strcmp(tenv, "0") != 0 &&
+		    strcmp(tenv, "1") != 0) {
+			bp_error("BARPIPE_WRITER_THREADS: '%s' is not 0 or 1",
+				 tenv);
+			bp_writer_abort(&w);
+			return NULL;
+		}
+		w->threads = tenv && *tenv ? *tenv == '1' : ncpus() > 1;
+	}
+	if (w->zstd) {
 		if (env && *env) {
 			char *end;
 			long v = strtol(env, &end, 10);
@@ -980,14 +1160,6 @@ bp_writer_open(const char *path, unsigned flags)
 			}
 			level = (int)v;
 		}
-		if (tenv && *tenv && strcmp(tenv, "0") != 0 &&
-		    strcmp(tenv, "1") != 0) {
-			bp_error("BARPIPE_WRITER_THREADS: '%s' is not 0 or 1",
-				 tenv);
-			bp_writer_abort(&w);
-			return NULL;
-		}
-		w->threads = !(tenv && strcmp(tenv, "0") == 0);
 		w->cctx = ZSTD_createCCtx();
 		if (!w->cctx) {
 			bp_error("out of memory");
@@ -996,13 +1168,6 @@ bp_writer_open(const char *path, unsigned flags)
 		}
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
-		/* an error here: a libzstd built without threads */
-		if (w->threads && ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx,
-						ZSTD_c_nbWorkers, 1)))
-			w->threads = 0;
-		if (w->threads)
-			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_jobSize,
-					       ZJOB);
 		w->zalloc = ZSTD_CStreamOutSize();
 		w->zbuf = bp_xmalloc(w->zalloc);
 	}
@@ -1012,6 +1177,10 @@ bp_writer_open(const char *path, unsigned flags)
 static void
 writer_free(struct bp_writer *w)
 {
+	stop_worker(w, 2);
+	for (int i = 0; i < NJOB; i++)
+		if (w->job[i].s != w->buf)
+			free(w->job[i].s);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->buf);
 	free(w->zbuf);
@@ -1028,6 +1197,7 @@ bp_writer_abort(struct bp_writer **wp)
 
 	if (!w)
 		return;
+	stop_worker(w, 2);
 	if (w->tmp) {
 		close(w->fd);
 		unlink(w->tmp);
@@ -1046,7 +1216,8 @@ bp_writer_close(struct bp_writer **wp)
 
 	if (!w)
 		return 0;
-	rc = drain(w, w->zstd ? ZSTD_e_end : ZSTD_e_continue);
+	rc = drain(w, w->zstd ? ZSTD_e_end : ZSTD_e_continue, 1);
+	stop_worker(w, rc < 0 ? 2 : 1);
 	if (rc == 0 && w->tmp) {
 		if (close(w->fd) < 0) {
 			rc = bp_error_errno("cannot write '%s'", w->name);
@@ -1365,7 +1536,7 @@ bp_writer_end(struct bp_writer *w)
 	wput(w, "}\n", 2);
 	w->rows++;
 	if (w->len >= OUT_BLOCK)
-		return drain(w, ZSTD_e_continue);
+		return drain(w, ZSTD_e_continue, 0);
 	return w->failed ? -1 : 0;
 }
 
@@ -1374,12 +1545,12 @@ bp_writer_write(struct bp_writer *w, const char *s, size_t n)
 {
 	wput(w, s, n);
 	if (w->len >= OUT_BLOCK)
-		return drain(w, ZSTD_e_continue);
+		return drain(w, ZSTD_e_continue, 0);
 	return w->failed ? -1 : 0;
 }
 
 int
 bp_writer_flush(struct bp_writer *w)
 {
-	return drain(w, w->zstd ? ZSTD_e_flush : ZSTD_e_continue);
+	return drain(w, w->zstd ? ZSTD_e_flush : ZSTD_e_continue, 1);
 }
