@@ -77,6 +77,7 @@ bp_search_data_release(struct bp_search_data *sd)
 struct job {
 	struct bp_search_run *run;
 	long r;			/* the fold whose training set is used */
+	struct bp_buf msg;	/* its messages, reported in job order */
 };
 
 struct pool {
@@ -86,6 +87,7 @@ struct pool {
 	size_t njobs, next;
 	int model_threads;
 	int failed;
+	size_t first_failed;	/* lowest failed job: jobs above it stop */
 	pthread_mutex_t mu;
 };
 
@@ -246,16 +248,29 @@ worker(void *arg)
 {
 	struct pool *pl = arg;
 
+	/*
+	 * Jobs are handed out in order and every job below the lowest failed
+	 * one runs, so which failure is reported does not depend on timing.
+	 */
 	for (;;) {
 		size_t j;
+		int skip, rc;
 
 		pthread_mutex_lock(&pl->mu);
-		j = pl->failed ? pl->njobs : pl->next++;
+		j = pl->next < pl->njobs ? pl->next++ : pl->njobs;
+		skip = pl->failed && j > pl->first_failed;
 		pthread_mutex_unlock(&pl->mu);
 		if (j >= pl->njobs)
 			break;
-		if (run_job(pl, &pl->jobs[j]) < 0) {
+		if (skip)
+			continue;
+		bp_msg_capture(&pl->jobs[j].msg);
+		rc = run_job(pl, &pl->jobs[j]);
+		bp_msg_capture(NULL);
+		if (rc < 0) {
 			pthread_mutex_lock(&pl->mu);
+			if (!pl->failed || j < pl->first_failed)
+				pl->first_failed = j;
 			pl->failed = 1;
 			pl->jobs[j].run->failed = 1;
 			pthread_mutex_unlock(&pl->mu);
@@ -318,6 +333,14 @@ bp_search_runs(const struct bp_search_data *sd,
 		pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&pl.mu);
 	free(tid);
+	/* messages of the jobs that ran whatever the timing, in job order */
+	for (size_t j = 0; j < pl.njobs; j++) {
+		if (pl.jobs[j].msg.len && (!pl.failed || j <= pl.first_failed) &&
+		    write(STDERR_FILENO, pl.jobs[j].msg.s, pl.jobs[j].msg.len) < 0)
+			break;
+	}
+	for (size_t j = 0; j < pl.njobs; j++)
+		bp_buf_release(&pl.jobs[j].msg);
 	free(pl.jobs);
 	return pl.failed ? -1 : 0;
 }

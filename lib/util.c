@@ -14,6 +14,13 @@
 
 int bp_verbosity = 1;
 static const char *progname = "barpipe";
+static _Thread_local struct bp_buf *capture;
+
+void
+bp_msg_capture(struct bp_buf *b)
+{
+	capture = b;
+}
 
 void
 bp_setprogname(const char *argv0)
@@ -44,6 +51,10 @@ bp_verror(const char *fmt, va_list ap)
 	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
 	n = (int)strlen(buf);
 	buf[n++] = '\n';
+	if (capture) {
+		bp_buf_add(capture, buf, (size_t)n);
+		return;
+	}
 	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
 		return;
 }

@@ -33,6 +33,8 @@
 
 #define BP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+struct bp_buf;
+
 /*
  * Program name used as the prefix of every message; set once from argv[0]
  * (its basename is kept).  Defaults to "barpipe".
@@ -58,6 +60,14 @@ void bp_info(int level, const char *fmt, ...) BP_PRINTF(2, 3);
 BP_NORETURN void bp_die(const char *fmt, ...) BP_PRINTF(1, 2);
 BP_NORETURN void bp_die_errno(const char *fmt, ...) BP_PRINTF(1, 2);
 void bp_verror(const char *fmt, va_list ap);
+
+/*
+ * While a capture is set, this thread's messages (errors, warnings, info)
+ * are appended to *b instead of written to stderr; NULL ends it.  Worker
+ * threads use it so that a tool can report their messages in a fixed
+ * order, whatever the threads' timing.
+ */
+void bp_msg_capture(struct bp_buf *b);
 
 /* Allocation that never returns NULL: out of memory exits 1. */
 void *bp_xmalloc(size_t n);
