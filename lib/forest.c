@@ -740,7 +740,6 @@ simd_tree_d(const struct snode *sn, const double *leaf, const int d,
 		idx = _mm512_ternarylogic_epi64(idx, b[l],
 			_mm512_set1_epi8((char)(1 << (d - 1 - l))), 0xf8);
 	_mm512_storeu_si512(lb, idx);
-	UNROLL
 	for (int i = 0; i < ((1 << d) + 7) / 8; i++)
 		lv[i] = _mm512_loadu_pd(leaf + 8 * i);
 	UNROLL
