@@ -118,10 +118,10 @@ twice() {
 		"(BARPIPE_WRITER_THREADS=0: 128 KiB chunks, checksum)," \
 		"best of 3, CPU time:"
 	echo "bar stream ($(($(wc -c <"$plain") / 1000000)) MB):"
-	"$out/stream-zlevel" "$plain" -5 -3 -1 1 3
+	"$out/stream-zlevel" "$plain" -5 -3 -1 1 "1*" 3
 	echo "feature stream, bars + 20 indicator columns" \
 		"($(($(wc -c <"$out/stream-features.ndjson") / 1000000)) MB):"
-	"$out/stream-zlevel" "$out/stream-features.ndjson" -5 -3 -1 1 3
+	"$out/stream-zlevel" "$out/stream-features.ndjson" -5 -3 -1 1 "1*" 3
 	# real bars when the shared data is there (BTC/ETH hourly, EURUSD
 	# minutes) and the same 20 feature columns computed on them
 	data=${BP_SHARED_DATA:-../shared/data}
@@ -130,10 +130,10 @@ twice() {
 		"$out/stream-gen" features plain <"$out/stream-real.ndjson" \
 			>"$out/stream-real-features.ndjson"
 		echo "real bars from $data ($(wc -l <"$out/stream-real.ndjson") rows):"
-		"$out/stream-zlevel" "$out/stream-real.ndjson" -5 -3 -1 1 3
+		"$out/stream-zlevel" "$out/stream-real.ndjson" -5 -3 -1 1 "1*" 3
 		echo "features on the real bars:"
 		"$out/stream-zlevel" "$out/stream-real-features.ndjson" \
-			-5 -3 -1 1 3
+			-5 -3 -1 1 "1*" 3
 	fi
 	echo
 	echo "the writer's compression thread (BARPIPE_WRITER_THREADS=1, the"
