@@ -41,6 +41,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/*
+ * For ZSTD_c_literalCompressionMode, an experimental parameter set through
+ * the stable ZSTD_CCtx_setParameter(): a libzstd that does not know it
+ * refuses it, and the writer then keeps zstd's plain level 1.
+ */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include "fmt.h"
@@ -941,6 +947,37 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/* CPUs this process may run on. */
+static int
+ncpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/*
+ * The default level: level 1 with a hash table of 2^12 entries (16 KiB,
+ * it stays in L1), matches of 7 bytes or more, and a search that strides
+ * faster through runs without matches (targetLength 2: the digits of
+ * numbers), literals still Huffman-coded (zstd would stop coding them at
+ * this targetLength).  See BP_ZSTD_LEVEL_DEFAULT in stream.h for what it
+ * gains.  Without the literal mode the rest is not worth it: then level 1
+ * as it is.
+ */
+void
+bp_zstd_tune(ZSTD_CCtx *cc)
+{
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cc,
+	    ZSTD_c_literalCompressionMode, ZSTD_ps_enable)))
+		return;
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_hashLog, 12);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_minMatch, 7);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_targetLength, 2);
+}
+
 /*
  * Start the worker (at the first full block, so short streams never do)
  * with every asynchronous signal blocked in it: a tool's handlers run on
@@ -1065,17 +1102,6 @@ drain(struct bp_writer *w, ZSTD_EndDirective mode, int wait)
 	return 0;
 }
 
-/* CPUs this process may run on. */
-static int
-ncpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-	return (int)sysconf(_SC_NPROCESSORS_ONLN);
-}
-
 /* 0 when path exists and is not a regular file (a device, a FIFO). */
 static int
 is_regular_target(const char *path)
@@ -1168,6 +1194,8 @@ bp_writer_open(const char *path, unsigned flags)
 		}
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+		if (!(env && *env))
+			bp_zstd_tune(w->cctx);
 		w->zalloc = ZSTD_CStreamOutSize();
 		w->zbuf = bp_xmalloc(w->zalloc);
 	}
