@@ -11,6 +11,17 @@
  * followed by them.  A row that holds a column the scorer replaces (or
  * no column at all) is rebuilt field by field by the writer, on the
  * calling thread, as it is written.
+ *
+ * Rows of a stream mostly have the same keys in the same order.  A
+ * worker parses the first row of a block in full (bp_row_parse) and
+ * keeps its shape: each key as it must appear in the line, `"key":`.  The
+ * next rows are read by a quick scan that checks those keys with memcmp
+ * and finds the values' ends without copying anything; a row that does
+ * not match in every byte (another key, white space, an escape, a bad
+ * value...) is parsed in full and its shape kept instead.  The scan
+ * accepts only what bp_row_parse accepts and reads the same values, so
+ * every row comes out the same either way; errors are always reported by
+ * the full parse.
  */
 #include "scorer.h"
 
@@ -29,6 +40,13 @@
 
 #define BLOCK_ROWS 1024
 #define AUTO_THREADS_MAX 8
+#define PAD 8			/* readable bytes after a block's text */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#else
+#define SWAR 0
+#endif
 
 enum row_state { ROW_OK, ROW_SKIP, ROW_NULL };
 
@@ -65,12 +83,30 @@ struct scorer {
 	char (*cbare)[32];	/* `score_m1` ... */
 };
 
+/*
+ * The shape of a row: its keys in order (no two alike, none needing an
+ * escape), where the model's features and the kept columns are, and the
+ * values of the last row scanned.
+ */
+struct shape {
+	size_t n;		/* fields; 0: no shape */
+	struct bp_buf keys;	/* `"key":` of every field, one after another */
+	size_t *koff, *klen;	/* (n) */
+	size_t alloc;
+	size_t *feat;		/* (k) field of feature j */
+	size_t *kept;		/* (nkeep) kept fields, in input order */
+	int slow;		/* the rows hold a column the scorer writes */
+	const char **raw;	/* (n) the values of the row scanned */
+	size_t *rawlen;
+};
+
 /* what one worker owns */
 struct worker {
 	struct bp_row row;
 	struct bp_featmap fm;
 	int *keep_hint;
 	size_t *keep_idx;
+	struct shape sh;
 };
 
 void
@@ -190,6 +226,9 @@ block_read(struct block *b, struct bp_reader *in)
 		bp_buf_addc(&b->text, '\0');
 		b->n++;
 	}
+	/* zeros past the text: the quick scan reads eight bytes at a time */
+	bp_buf_grow(&b->text, PAD);
+	memset(b->text.s + b->text.len, 0, PAD);
 	if (rc < 0)
 		return -1;
 	return b->n > 0;
@@ -303,38 +342,319 @@ format_keep(const struct scorer *s, struct worker *w, struct block *b,
 	return 0;
 }
 
+/* ---- the quick scan ------------------------------------------------------ */
+
+static void
+shape_release(struct shape *sh)
+{
+	bp_buf_release(&sh->keys);
+	free(sh->koff);
+	free(sh->klen);
+	free(sh->feat);
+	free(sh->kept);
+	free(sh->raw);
+	free(sh->rawlen);
+	memset(sh, 0, sizeof(*sh));
+}
+
+/* 1 when key can stand in a line as it is: no escape, no control byte */
+static int
+plain_key(const char *key, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Keep the shape of row (just parsed in full and found good); no shape
+ * when its keys do not allow the quick scan.
+ */
+static void
+shape_learn(const struct scorer *s, struct shape *sh,
+	    const struct bp_row *row)
+{
+	size_t n = row->n, k = s->k;
+	const char *const *names = bp_model_features(s->m);
+
+	sh->n = 0;
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!plain_key(row->f[i].key, row->f[i].keylen))
+			return;
+		for (size_t q = 0; q < i; q++)
+			if (row->f[q].keylen == row->f[i].keylen &&
+			    memcmp(row->f[q].key, row->f[i].key,
+				   row->f[i].keylen) == 0)
+				return;
+	}
+	if (n > sh->alloc) {
+		sh->alloc = n;
+		sh->koff = bp_xreallocarray(sh->koff, n, sizeof(*sh->koff));
+		sh->klen = bp_xreallocarray(sh->klen, n, sizeof(*sh->klen));
+		sh->raw = bp_xreallocarray(sh->raw, n, sizeof(*sh->raw));
+		sh->rawlen = bp_xreallocarray(sh->rawlen, n,
+					      sizeof(*sh->rawlen));
+	}
+	if (!sh->feat) {
+		sh->feat = bp_xcalloc(k + 1, sizeof(*sh->feat));
+		sh->kept = bp_xcalloc(s->o->nkeep + 1, sizeof(*sh->kept));
+	}
+	bp_buf_reset(&sh->keys);
+	for (size_t i = 0; i < n; i++) {
+		sh->koff[i] = sh->keys.len;
+		bp_json_escape(&sh->keys, row->f[i].key, row->f[i].keylen);
+		bp_buf_addc(&sh->keys, ':');
+		sh->klen[i] = sh->keys.len - sh->koff[i];
+	}
+	for (size_t j = 0; j < k; j++) {
+		size_t i = 0, len = strlen(names[j]);
+
+		while (i < n && !(row->f[i].keylen == len &&
+				  memcmp(row->f[i].key, names[j], len) == 0))
+			i++;
+		if (i == n)
+			return;
+		sh->feat[j] = i;
+	}
+	for (size_t q = 0, m = 0; q < s->o->nkeep; q++) {
+		const char *name = s->o->keep[q];
+		size_t len = strlen(name), i = 0;
+
+		while (i < n && !(row->f[i].keylen == len &&
+				  memcmp(row->f[i].key, name, len) == 0))
+			i++;
+		if (i == n)
+			return;
+		/* input order: insert i among the fields before it */
+		for (m = q; m > 0 && sh->kept[m - 1] > i; m--)
+			sh->kept[m] = sh->kept[m - 1];
+		sh->kept[m] = i;
+	}
+	sh->slow = !s->o->keep && collides(s, row);
+	sh->n = n;
+}
+
+/* past the digits at p (the text goes on to a NUL and PAD bytes) */
+static inline const char *
+scan_digits(const char *p)
+{
+#if SWAR
+	for (;;) {
+		uint64_t v, m;
+
+		memcpy(&v, p, 8);
+		/* a digit is 0x3X with X <= 9: other bytes flag nonzero */
+		m = ((v & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+		    (((v + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ^
+		     0x3030303030303030ULL);
+		/* the high bit of each nonzero byte (no carry between them) */
+		m = (((m & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | m) &
+		    0x8080808080808080ULL;
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#else
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+#endif
+}
+
+/*
+ * A JSON number at p as bp_row_parse's grammar has it (-, int, frac,
+ * exp); the end, or NULL.
+ */
+static inline const char *
+scan_num(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		p = scan_digits(p + 1);
+	else
+		return NULL;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return NULL;
+		p = scan_digits(p + 2);
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		p = scan_digits(p + 1);
+	}
+	return p;
+}
+
+/*
+ * Scan line (len bytes, then a NUL) as a row of shape sh: 0 with the
+ * values in sh->raw, or -1 when it does not match (parse it in full).
+ */
+static int
+shape_scan(struct shape *sh, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	size_t n = sh->n;
+
+	if (*p++ != '{')
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *v;
+
+		if ((size_t)(end - p) < sh->klen[i] ||
+		    memcmp(p, sh->keys.s + sh->koff[i], sh->klen[i]) != 0)
+			return -1;
+		v = p += sh->klen[i];
+		switch (*p) {
+		case '"':
+			p++;
+			while ((unsigned char)*p >= 0x20 && *p != '"' &&
+			       *p != '\\')
+				p++;
+			if (*p != '"')
+				return -1;
+			p++;
+			break;
+		case 't':
+			if (memcmp(p, "true", 4) != 0)
+				return -1;
+			p += 4;
+			break;
+		case 'f':
+			if (memcmp(p, "false", 5) != 0)
+				return -1;
+			p += 5;
+			break;
+		case 'n':
+			if (memcmp(p, "null", 4) != 0)
+				return -1;
+			p += 4;
+			break;
+		default:
+			if (!(p = scan_num(p)))
+				return -1;
+			break;
+		}
+		if (p > end)
+			return -1;
+		sh->raw[i] = v;
+		sh->rawlen[i] = (size_t)(p - v);
+		if (*p != (i + 1 < n ? ',' : '}'))
+			return -1;
+		p++;
+	}
+	return p == end ? 0 : -1;
+}
+
+/*
+ * The features of the row just scanned into x (k), as bp_featmap_fill
+ * reads them: the number of nulls, or -1 when one is not a number (the
+ * full parse reports it).
+ */
+static int
+shape_features(const struct scorer *s, const struct shape *sh, double *x)
+{
+	int nulls = 0;
+
+	for (size_t j = 0; j < s->k; j++) {
+		const char *v = sh->raw[sh->feat[j]];
+		size_t len = sh->rawlen[sh->feat[j]];
+
+		switch (*v) {
+		case 'n':
+			x[j] = NAN;
+			nulls++;
+			break;
+		case 't':
+			x[j] = 1;
+			break;
+		case 'f':
+			x[j] = 0;
+			break;
+		case '"':
+			return -1;
+		default:
+			if (bp_parse_double(v, len, &x[j]) < 0)
+				x[j] = NAN;
+			break;
+		}
+	}
+	return nulls;
+}
+
+/* the kept columns of the row just scanned, as format_keep writes them */
+static void
+shape_keep(const struct scorer *s, const struct shape *sh, struct block *b,
+	   size_t i)
+{
+	b->ko[i] = b->kept.len;
+	bp_buf_addc(&b->kept, '{');
+	for (size_t q = 0; q < s->o->nkeep; q++) {
+		size_t f = sh->kept[q];
+
+		if (q)
+			bp_buf_addc(&b->kept, ',');
+		bp_buf_add(&b->kept, sh->keys.s + sh->koff[f], sh->klen[f]);
+		bp_buf_add(&b->kept, sh->raw[f], sh->rawlen[f]);
+	}
+	b->klen[i] = b->kept.len - b->ko[i];
+}
+
 /* parse, read features, predict, format: a worker's part */
 static void
 block_score(const struct scorer *s, struct worker *w, struct block *b)
 {
+	struct shape *sh = &w->sh;
 	size_t n = b->n, bad, k = s->k;
 	enum bp_feat_problem why;
 	char err[256];
 
 	bp_buf_reset(&b->kept);
+	/* each block starts from a full parse, whichever worker has it */
+	sh->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *line = b->text.s + b->off[i];
-		int nulls;
+		int nulls = -1, quick = 0;
 
-		if (bp_row_parse(&w->row, line, b->len[i], err,
-				 sizeof(err)) < 0) {
-			block_fail(b, i, "%s:%ld: %s", s->name, b->lineno[i],
-				   err);
-			n = i;
-			break;
-		}
-		b->slow[i] = !s->o->keep && (w->row.n == 0 ||
-					     collides(s, &w->row));
-		nulls = bp_featmap_fill(&w->fm, &w->row, b->x + i * k, &bad,
-					&why);
-		if (nulls < 0) {
-			block_fail(b, i, "%s:%ld: '%s' %s", s->name,
-				   b->lineno[i], bp_model_features(s->m)[bad],
-				   why == BP_FEAT_ABSENT ?
-				   "(a feature of the model) is missing" :
-				   "is not a number");
-			n = i;
-			break;
+		if (sh->n && shape_scan(sh, line, b->len[i]) == 0 &&
+		    (nulls = shape_features(s, sh, b->x + i * k)) >= 0) {
+			quick = 1;
+			b->slow[i] = (unsigned char)sh->slow;
+		} else {
+			if (bp_row_parse(&w->row, line, b->len[i], err,
+					 sizeof(err)) < 0) {
+				block_fail(b, i, "%s:%ld: %s", s->name,
+					   b->lineno[i], err);
+				n = i;
+				break;
+			}
+			b->slow[i] = !s->o->keep && (w->row.n == 0 ||
+						     collides(s, &w->row));
+			nulls = bp_featmap_fill(&w->fm, &w->row, b->x + i * k,
+						&bad, &why);
+			if (nulls < 0) {
+				block_fail(b, i, "%s:%ld: '%s' %s", s->name,
+					   b->lineno[i],
+					   bp_model_features(s->m)[bad],
+					   why == BP_FEAT_ABSENT ?
+					   "(a feature of the model) is missing" :
+					   "is not a number");
+				n = i;
+				break;
+			}
+			shape_learn(s, sh, &w->row);
 		}
 		b->state[i] = ROW_OK;
 		if (nulls > 0 && !bp_model_handles_missing(s->m)) {
@@ -356,7 +676,9 @@ block_score(const struct scorer *s, struct worker *w, struct block *b)
 				      ROW_SKIP : ROW_NULL;
 		}
 		if (s->o->keep && b->state[i] != ROW_SKIP) {
-			if (format_keep(s, w, b, i) < 0) {
+			if (quick) {
+				shape_keep(s, sh, b, i);
+			} else if (format_keep(s, w, b, i) < 0) {
 				n = i;
 				break;
 			}
@@ -473,6 +795,7 @@ worker_init(struct worker *w, const struct scorer *s)
 static void
 worker_release(struct worker *w)
 {
+	shape_release(&w->sh);
 	bp_featmap_release(&w->fm);
 	bp_row_release(&w->row);
 	free(w->keep_hint);

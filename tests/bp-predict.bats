@@ -274,6 +274,62 @@ train() {
 		head -c "$(wc -c <out.1.ndjson)" | cmp - out.1.ndjson
 }
 
+# rows of unusual shapes between ordinary ones: each must score as it does
+# alone (a row alone in its input is always parsed in full)
+@test "bp-predict: rows of every shape score as they do alone" {
+	train m gbdt label_up n_estimators=8
+	head -40 "$T" >mixed.ndjson
+	cat >>mixed.ndjson <<'ROWS'
+{"ts": "2024-01-03T00:00:00Z", "symbol": "TST", "f_a": 0.5, "f_b": -1.25, "f_c": null}
+{"f_c":2.5,"f_b":0.1,"f_a":-0.3,"ts":"2024-01-03T01:00:00Z"}
+{"ts":"2024-01-03T02:00:00Z","f\u005fa":1.5,"f_b":0.2,"f_c":0.3}
+{"ts":"2024-01-03T03:00:00Z","f_a":true,"f_b":false,"f_c":1}
+{"ts":"2024-01-03T04:00:00Z","f_a":1.5e-3,"f_b":-0,"f_c":1E+2}
+{"ts":"2024-01-03T05:00:00Z","f_a":0.0,"f_b":-12e1,"f_c":3.25E-1}
+{"ts":"2024-01-03T06:00:00Z","note":"a\"b\\c","f_a":0.7,"f_b":0.8,"f_c":0.9}
+{"ts":"2024-01-03T07:00:00Z","f_a":0.7,"f_b":0.8,"f_c":0.9,"extra":[]}
+{"ts":"2024-01-03T08:00:00Z","f_a":0.7,"f_a":-5,"f_b":0.8,"f_c":0.9}
+{"ts":"2024-01-03T09:00:00Z","note":"caf\u00e9 é","f_a":1e400,"f_b":0.8,"f_c":-0.9}
+{"ts":"2024-01-03T10:00:00Z","f_a":12345678901234567890123,"f_b":0.8,"f_c":0}
+ROWS
+	printf '%s\r\n' "$(sed -n 3p "$T")" >>mixed.ndjson
+	sed -n '41,60p' "$T" >>mixed.ndjson
+	sed -i '/"extra":\[\]/d' mixed.ndjson
+	[ "$(wc -l <mixed.ndjson)" -eq 71 ]
+	bp-predict --model m.json --plain mixed.ndjson >all.ndjson
+	while IFS= read -r row; do
+		printf '%s\n' "$row" | bp-predict --model m.json --plain
+	done <mixed.ndjson >alone.ndjson
+	cmp all.ndjson alone.ndjson
+	bp-predict --model m.json --keep ts,f_b --plain mixed.ndjson >k1.ndjson
+	while IFS= read -r row; do
+		printf '%s\n' "$row" | bp-predict --model m.json --keep ts,f_b \
+			--plain
+	done <mixed.ndjson >k2.ndjson
+	cmp k1.ndjson k2.ndjson
+}
+
+@test "bp-predict: errors in rows of an ordinary stream name their line" {
+	train m gbdt label_up n_estimators=3
+	for i in 1 2 3 4 5; do cat "$T"; done >big.ndjson
+	sed '250s/"f_b":[^,]*/"f_b":"high"/' big.ndjson >str.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst str.ndjson
+	[[ $stderr == *"str.ndjson:250: 'f_b' is not a number"* ]]
+	sed '260s/"f_b":[^,]*,//' big.ndjson >nob.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst nob.ndjson
+	[[ $stderr == *"nob.ndjson:260: 'f_b' (a feature of the model) is missing"* ]]
+	sed '270s/"f_b":[^,]*/"f_b":01/' big.ndjson >num.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst num.ndjson
+	[[ $stderr == *"num.ndjson:270: expected ',' or '}' at byte "* ]]
+	sed '280s/"f_b":[^,]*/"f_b":{"x":1}/' big.ndjson >nest.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst nest.ndjson
+	[[ $stderr == *"nest.ndjson:280: 'f_b' holds a nested value (rows are flat)"* ]]
+	sed '290s/}$/}x/' big.ndjson >tail.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst tail.ndjson
+	[[ $stderr == *"tail.ndjson:290: text after the object"* ]]
+	[ ! -e o.zst ]
+}
+
 @test "bp-predict: --keep writes only the named columns, then the scores" {
 	train m gbdt label_up n_estimators=5
 	bp-predict --model m.json --plain "$T" >all.ndjson
