@@ -33,7 +33,7 @@ train() {
 	[[ $stderr == *"--long: 'x' is not a number"* ]]
 	run -2 --separate-stderr bp-predict --model m.json --on-missing maybe "$T"
 	[[ $stderr == *"--on-missing"* ]]
-	run -2 --separate-stderr bp-predict --model m.json --threads 3 "$T"
+	run -2 --separate-stderr bp-predict --model m.json --threads 65 "$T"
 	[[ $stderr == *"--threads"* ]]
 }
 
@@ -227,13 +227,103 @@ train() {
 	[[ $stderr == *"sha256 does not match"* ]]
 }
 
-@test "bp-predict: one thread or two, the same bytes" {
+@test "bp-predict: any number of threads, the same bytes" {
 	train m gbdt label_up n_estimators=20
-	for i in 1 2 3 4 5 6 7 8; do cat "$T"; done >big.ndjson
+	train t gbdt label_tb n_estimators=6
+	train l logreg label_up
+	# 9600 rows: several blocks of 1024 in flight at once
+	for i in $(seq 80); do cat "$T"; done >big.ndjson
 	bp-predict --model m.json --threads 1 -o a.zst big.ndjson
-	bp-predict --model m.json --threads 2 -o b.zst big.ndjson
+	[ "$(unz a.zst | wc -l)" -eq 9600 ]
+	for n in 2 3 8; do
+		bp-predict --model m.json --threads $n -o b.zst big.ndjson
+		cmp a.zst b.zst
+	done
+	bp-predict --model m.json -o b.zst big.ndjson
 	cmp a.zst b.zst
-	[ "$(unz a.zst | wc -l)" -eq 960 ]
+	for m in t l; do
+		bp-predict --model $m.json --on-missing null --threads 1 --plain \
+			big.ndjson >a.ndjson
+		bp-predict --model $m.json --on-missing null --threads 3 --plain \
+			big.ndjson >b.ndjson
+		cmp a.ndjson b.ndjson
+	done
+	# the rows of one input file at a time, every file in turn
+	bp-predict --model m.json --threads 2 --plain "$T" big.ndjson "$T" \
+		>c.ndjson
+	[ "$(wc -l <c.ndjson)" -eq 9840 ]
+	unz a.zst | cmp - <(sed -n '121,9720p' c.ndjson)
+}
+
+@test "bp-predict: a bad row deep in the input: an error naming it, the same on any threads" {
+	train m gbdt label_up n_estimators=5
+	for i in $(seq 30); do cat "$T"; done >big.ndjson
+	# line 2500 (block 3 of 1024 rows) is not JSON
+	sed '2500s/.*/{"ts":/' big.ndjson >bad.ndjson
+	for n in 1 2 4; do
+		run -1 --separate-stderr bash -c \
+			"bp-predict --model m.json --threads $n --plain bad.ndjson \
+			>out.$n.ndjson"
+		[[ $stderr == *"bad.ndjson:2500: "* ]]
+	done
+	# what reached stdout before the error: the start of the good output
+	cmp out.1.ndjson out.2.ndjson
+	cmp out.1.ndjson out.4.ndjson
+	[ "$(wc -l <out.1.ndjson)" -lt 2500 ]
+	bp-predict --model m.json --plain big.ndjson |
+		head -c "$(wc -c <out.1.ndjson)" | cmp - out.1.ndjson
+}
+
+@test "bp-predict: --keep writes only the named columns, then the scores" {
+	train m gbdt label_up n_estimators=5
+	bp-predict --model m.json --plain "$T" >all.ndjson
+	bp-predict --model m.json --keep close,ts --plain "$T" >k.ndjson
+	run -0 jq -c 'keys_unsorted' <(head -1 k.ndjson)
+	# input order, whatever the order given
+	[ "$output" = '["ts","close","score","signal"]' ]
+	jq -c '{ts, close, score, signal}' all.ndjson | cmp - <(jq -c . k.ndjson)
+	# values as read: 100.0 stays 100.0
+	run -0 bash -c "bp-predict --model m.json --keep open --plain '$T' |
+		head -1"
+	[[ $output == '{"open":100.0,"score":0.'*',"signal":'* ]]
+	# multiclass columns too; a replaced column in the input is dropped
+	train t gbdt label_tb n_estimators=5
+	bp-predict --model t.json --plain "$T" >t.ndjson
+	bp-predict --model t.json --keep symbol --plain t.ndjson >tk.ndjson
+	jq -c '{symbol, score_m1, score_0, score_p1, score, signal}' t.ndjson |
+		cmp - <(jq -c . tk.ndjson)
+	# the same bytes on any number of threads
+	for i in $(seq 20); do cat "$T"; done >big.ndjson
+	bp-predict --model m.json --keep ts --threads 1 -o a.zst big.ndjson
+	bp-predict --model m.json --keep ts --threads 3 -o b.zst big.ndjson
+	cmp a.zst b.zst
+	# skipped rows are not written, null rows are
+	train l logreg label_up
+	run -0 bash -c "bp-predict --model l.json --on-missing skip --keep ts \
+		--plain '$T' | wc -l"
+	[ "$output" = 115 ]
+	run -0 bash -c "bp-predict --model l.json --on-missing null --keep ts \
+		--plain '$T' | head -1"
+	[ "$output" = '{"ts":"2024-01-01T00:00:00Z","score":null,"signal":0}' ]
+}
+
+@test "bp-predict: --keep errors" {
+	train m gbdt label_up n_estimators=3
+	run -2 --separate-stderr bp-predict --model m.json --keep ts,,close "$T"
+	[[ $stderr == *"--keep: an empty column name"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --keep ts,ts "$T"
+	[[ $stderr == *"--keep: 'ts' given twice"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --keep score "$T"
+	[[ $stderr == *"--keep: 'score' is a column bp-predict writes"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --keep score_p1 "$T"
+	[[ $stderr == *"--keep: 'score_p1' is a column bp-predict writes"* ]]
+	# a row without a kept column: the input, the line, the column
+	sed '7s/"note":"x",//' "$T" >nonote.ndjson
+	run -1 --separate-stderr bash -c \
+		"bp-predict --model m.json --keep ts,note --plain nonote.ndjson \
+		>out.ndjson"
+	[[ $stderr == *"nonote.ndjson:7: 'note' (a --keep column) is missing"* ]]
+	[ "$(wc -l <out.ndjson)" -lt 7 ]
 }
 
 @test "bp-predict: the man page's EXAMPLES run as written" {
@@ -256,4 +346,10 @@ train() {
 	run -0 bash -c "bp-predict --model lr.json --on-missing null --plain \
 		btc.features.zst | head -1 | jq -c '{ts, score, signal}'"
 	[ "$output" = '{"ts":"2019-09-29T08:00:00Z","score":null,"signal":0}' ]
+	bp-predict --model rsi.model.json --keep ts,symbol,open,high,low,close \
+		-o signals.zst btc.features.zst
+	bp-backtest --fee-bps 10 signals.zst >keep-summary.json
+	# the same backtest as with every column
+	bp-predict --model rsi.model.json btc.features.zst |
+		bp-backtest --fee-bps 10 | cmp - keep-summary.json
 }
