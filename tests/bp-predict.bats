@@ -324,6 +324,12 @@ ROWS
 	sed '280s/"f_b":[^,]*/"f_b":{"x":1}/' big.ndjson >nest.ndjson
 	run -1 --separate-stderr bp-predict --model m.json -o o.zst nest.ndjson
 	[[ $stderr == *"nest.ndjson:280: 'f_b' holds a nested value (rows are flat)"* ]]
+	sed '295s/"note":"x"/"note":"a\\xb"/' big.ndjson >esc.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst esc.ndjson
+	[[ $stderr == *"esc.ndjson:295: bad escape in string at byte "* ]]
+	sed '298s/"note":"x"/"note":"a\tb"/' big.ndjson >ctl.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst ctl.ndjson
+	[[ $stderr == *"ctl.ndjson:298: control character in string at byte "* ]]
 	sed '290s/}$/}x/' big.ndjson >tail.ndjson
 	run -1 --separate-stderr bp-predict --model m.json -o o.zst tail.ndjson
 	[[ $stderr == *"tail.ndjson:290: text after the object"* ]]
