@@ -4,6 +4,7 @@ LIBSRC += lib/resample.c
 LIBSRC += lib/validate.c
 BIN += bin/bp-fetch
 MAN1 += man/man1/bp-fetch.1
+UNIT += tests/unit/test-bars
 UNIT += tests/unit/test-csvin
 UNIT += tests/unit/test-resample
 UNIT += tests/unit/test-validate
