@@ -10,6 +10,7 @@ UNIT += tests/unit/test-resample
 UNIT += tests/unit/test-validate
 LIBSRC += lib/http.c
 LIBSRC += lib/exchange.c
+LIBSRC += lib/fetch.c
 UNIT += tests/unit/test-exchange
 # the loopback server replaying recorded exchange answers to the REST tests
 # (a test tool, not a unit test: tests/run must not run it)
