@@ -65,15 +65,16 @@ line() {
 	printf '%-42s %14s %14s\n' "$1" "$w" "$c"
 }
 
-# twice NAME CMD: CMD without and with the compression thread, $REPS
-# times each (5), the two interleaved so that a change in the machine's
-# load hits both; prints the best and the median wall time and the best
-# CPU time (user + sys of every thread and child) of each
+# twice NAME CMD: CMD without and with the thread that $VAR (default
+# BARPIPE_WRITER_THREADS) turns on, $REPS times each (5), the two
+# interleaved so that a change in the machine's load hits both; prints the
+# best and the median wall time and the best CPU time (user + sys of every
+# thread and child) of each
 twice() {
-	local i t f=$out/time.$$
+	local i t f=$out/time.$$ var=${VAR:-BARPIPE_WRITER_THREADS}
 	for i in $(seq "${REPS:-5}"); do
 		for t in 0 1; do
-			BARPIPE_WRITER_THREADS=$t /usr/bin/time -f \
+			env "$var=$t" /usr/bin/time -f \
 				"$t %e %U %S" -o "$f" bash -c "$2" \
 				>/dev/null 2>&1
 			cat "$f"
@@ -168,6 +169,26 @@ twice() {
 			"bin/bp-fetch csv --symbol BTCUSDT $fc |
 			 bin/bp-features $job --plain >$out/stream-f.ndjson"
 		twice "bp-features | bp-backtest --annotate" \
+			"bin/bp-features $job $fb | bin/bp-backtest \
+			 --sma-cross 20,50 --annotate -o $out/stream-bt.zst"
+		echo
+		echo "the reader's decoding thread (BARPIPE_READER_THREADS=1," \
+			"the default on 2+ cores) against none (=0), the same way;"
+		echo "load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+		printf '%-42s %17s %17s\n' "" "threads=0" "threads=1"
+		printf '%-42s %17s %17s\n' "" "best  med   cpu" \
+			"best  med   cpu"
+		VAR=BARPIPE_READER_THREADS twice \
+			"stream-bench read, bars zstd" "$out/stream-bench read $bars"
+		VAR=BARPIPE_READER_THREADS twice \
+			"bp-features, 1M bars zstd -> zstd" \
+			"bin/bp-features $job -o $out/stream-f.zst $fb"
+		VAR=BARPIPE_READER_THREADS twice \
+			"bp-features | bp-backtest --sma-cross" \
+			"bin/bp-features $job $fb | bin/bp-backtest \
+			 --sma-cross 20,50 -o $out/stream-bt.json"
+		VAR=BARPIPE_READER_THREADS twice \
+			"bp-features | bp-backtest --annotate" \
 			"bin/bp-features $job $fb | bin/bp-backtest \
 			 --sma-cross 20,50 --annotate -o $out/stream-bt.zst"
 		rm -f "$out/stream-f.zst" "$out/stream-f.ndjson" \

@@ -108,6 +108,13 @@ struct bp_reader;
 /*
  * Open path for reading ("-" or NULL: stdin, named "<stdin>").  Returns NULL
  * after reporting "cannot open 'x': ...".
+ *
+ * Decoding thread.  A zstd stream longer than two blocks is decoded ahead
+ * on a thread of its own (lib/zread.h) while the tool parses what came
+ * before, on another core: rows, line numbers and messages are the same
+ * with it or without it.  $BARPIPE_READER_THREADS: 1 turns it on, 0 off;
+ * unset, it is on when the process may run on two or more CPUs.  A bad
+ * value is reported by the first bp_reader_next() on a zstd stream.
  */
 struct bp_reader *bp_reader_open(const char *path);
 /* Read from an already open descriptor (not closed by free). */
