@@ -326,10 +326,14 @@ rank_of(const double *t, size_t m, double v)
 	return lo;
 }
 
-static int
-cpu_has_avx512(void)
+int
+bp_forest_cpu_avx512(void)
 {
 #if FOREST_X86
+	const char *env = getenv("BARPIPE_AVX512");
+
+	if (env && strcmp(env, "0") == 0)
+		return 0;
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx512f") &&
 	       __builtin_cpu_supports("avx512bw") &&
@@ -456,7 +460,7 @@ bp_forest_new_impl(const struct bp_model *m, enum bp_forest_impl impl)
 		return NULL;
 	f->impl = BP_FOREST_SCALAR;
 	if (impl != BP_FOREST_SCALAR && f->k > 0 && f->k <= 0x7fff &&
-	    cpu_has_avx512()) {
+	    bp_forest_cpu_avx512()) {
 		if (simd_compile(f) == 0) {
 			f->simd = 1;
 			f->impl = BP_FOREST_AVX512;

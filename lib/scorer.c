@@ -48,6 +48,15 @@
 #define SWAR 0
 #endif
 
+#if (defined(__x86_64__) || defined(__i386__)) && SWAR && \
+	(defined(__GNUC__) || defined(__clang__))
+#define SCAN_X86 1
+#include <immintrin.h>
+#define AVX512BW __attribute__((target("avx512f,avx512bw")))
+#else
+#define SCAN_X86 0
+#endif
+
 enum row_state { ROW_OK, ROW_SKIP, ROW_NULL };
 
 struct block {
@@ -76,6 +85,7 @@ struct scorer {
 	const struct bp_model *m;
 	const struct bp_scorer_opts *o;
 	const struct bp_forest *forest;	/* NULL: the model's own batch */
+	int avx512;		/* the quick scan's masks by AVX-512 */
 	const char *name;	/* input, for messages */
 	size_t k, nout, ncls;
 	char (*cname)[32];	/* `,"score_m1":` ... */
@@ -293,7 +303,7 @@ format_tail(const struct scorer *s, struct block *b, size_t i, int first)
 		add_num(f, valid ? out[c] : NAN);
 		first = 0;
 	}
-	bp_buf_add(f, ",\"score\":" + first, 9 - first);
+	bp_buf_add(f, &",\"score\":"[first], 9 - (size_t)first);
 	add_num(f, score);
 	bp_buf_add(f, sig > 0 ? ",\"signal\":1}\n" : sig < 0 ?
 		   ",\"signal\":-1}\n" : ",\"signal\":0}\n", sig < 0 ? 14 : 13);
@@ -468,7 +478,7 @@ key_at(const char *p, const char *key, size_t n)
 }
 
 /* bit i set when byte i of the eight at p is ',' */
-static inline unsigned
+static inline uint64_t
 commas8(const char *p)
 {
 	uint64_t v, x;
@@ -478,48 +488,17 @@ commas8(const char *p)
 	/* the high bit of each zero byte, exactly (no carry between bytes) */
 	x = ~(((x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | x) &
 	    0x8080808080808080ULL;
-	return (unsigned)((x * 0x0002040810204081ULL) >> 56);
+	return (x * 0x0002040810204081ULL) >> 56;
 }
 
-/*
- * The n - 1 commas between the fields of line[1 .. len - 1) into pos;
- * -1 when there are more or fewer (a comma in a string, say).
- */
-static int
-find_commas(const char *line, size_t len, size_t n, const char **pos)
+/* the same for the 64 bytes at p */
+static inline uint64_t
+commas64(const char *p)
 {
-	const char *p = line + 1, *end = line + len - 1;
-	size_t c = 0;
-
-#if SWAR
-	for (; p < end; p += 64) {
-		uint64_t m = (uint64_t)commas8(p) |
-			     (uint64_t)commas8(p + 8) << 8 |
-			     (uint64_t)commas8(p + 16) << 16 |
-			     (uint64_t)commas8(p + 24) << 24 |
-			     (uint64_t)commas8(p + 32) << 32 |
-			     (uint64_t)commas8(p + 40) << 40 |
-			     (uint64_t)commas8(p + 48) << 48 |
-			     (uint64_t)commas8(p + 56) << 56;
-
-		if (end - p < 64)
-			m &= (1ULL << (end - p)) - 1;
-		while (m) {
-			if (c == n - 1)
-				return -1;
-			pos[c++] = p + __builtin_ctzll(m);
-			m &= m - 1;
-		}
-	}
-#else
-	for (; p < end; p++)
-		if (*p == ',') {
-			if (c == n - 1)
-				return -1;
-			pos[c++] = p;
-		}
-#endif
-	return c == n - 1 ? 0 : -1;
+	return commas8(p) | commas8(p + 8) << 8 | commas8(p + 16) << 16 |
+	       commas8(p + 24) << 24 | commas8(p + 32) << 32 |
+	       commas8(p + 40) << 40 | commas8(p + 48) << 48 |
+	       commas8(p + 56) << 56;
 }
 
 /*
@@ -542,6 +521,76 @@ nondigits8(const char *p)
 	return (uint32_t)((m * 0x0002040810204081ULL) >> 56);
 }
 
+#if SCAN_X86
+/* the same three with AVX-512: one compare per 64 bytes */
+AVX512BW static inline uint64_t
+commas64_avx512(const char *p)
+{
+	return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p),
+				      _mm512_set1_epi8(','));
+}
+
+AVX512BW static inline uint32_t
+nondigits32_avx512(const char *p)
+{
+	__m512i d = _mm512_sub_epi8(_mm512_loadu_si512(p),
+				    _mm512_set1_epi8('0'));
+
+	return (uint32_t)~_mm512_cmplt_epu8_mask(d, _mm512_set1_epi8(10));
+}
+
+/* bit i set when byte i of the 64 at p cannot stand in a string as is */
+AVX512BW static inline uint64_t
+strbad64_avx512(const char *p)
+{
+	__m512i v = _mm512_loadu_si512(p);
+
+	return _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20)) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+}
+#else
+#define commas64_avx512 commas64
+#define nondigits32_avx512(p) 0
+#define strbad64_avx512(p) 0
+#endif
+
+/*
+ * The n - 1 commas between the fields of line[1 .. len - 1) into pos;
+ * -1 when there are more or fewer (a comma in a string, say).
+ */
+static inline __attribute__((always_inline)) int
+find_commas(const char *line, size_t len, size_t n, const char **pos,
+	    const int simd)
+{
+	const char *p = line + 1, *end = line + len - 1;
+	size_t c = 0;
+
+#if SWAR
+	for (; p < end; p += 64) {
+		uint64_t m = simd ? commas64_avx512(p) : commas64(p);
+
+		if (end - p < 64)
+			m &= (1ULL << (end - p)) - 1;
+		while (m) {
+			if (c == n - 1)
+				return -1;
+			pos[c++] = p + __builtin_ctzll(m);
+			m &= m - 1;
+		}
+	}
+#else
+	(void)simd;
+	for (; p < end; p++)
+		if (*p == ',') {
+			if (c == n - 1)
+				return -1;
+			pos[c++] = p;
+		}
+#endif
+	return c == n - 1 ? 0 : -1;
+}
+
 /* the end of the digits of v from i on: the first non-digit at or after i */
 #define DIGITS_END(m, i) ((size_t)__builtin_ctz((m) >> (i)) + (i))
 
@@ -550,17 +599,19 @@ nondigits8(const char *p)
  * (-, int, frac, exp).  Up to 23 bytes (every double's shortest form)
  * with one mask of the non-digits and no loop; longer, byte by byte.
  */
-static inline int
-is_number(const char *v, size_t len)
+static inline __attribute__((always_inline)) int
+is_number(const char *v, size_t len, const int simd)
 {
-	size_t s, a, b;
-	uint32_t m;
+	const char *p = v, *end = v + len;
 
 #if SWAR
 	if (len <= 23) {
+		size_t s, a, b;
 		/* bit len set: v[len] is a comma or the closing brace */
-		m = nondigits8(v) | nondigits8(v + 8) << 8 |
-		    nondigits8(v + 16) << 16 | (uint32_t)1 << len;
+		uint32_t m = (uint32_t)1 << len | (simd ? nondigits32_avx512(v) :
+			nondigits8(v) | nondigits8(v + 8) << 8 |
+			nondigits8(v + 16) << 16);
+
 		s = v[0] == '-';
 		a = DIGITS_END(m, s);
 		if (a == s || (v[s] == '0' && a > s + 1))
@@ -582,40 +633,36 @@ is_number(const char *v, size_t len)
 		return b > a && b == len;
 	}
 #endif
-	{
-		const char *p = v, *end = v + len;
-
-		(void)s, (void)a, (void)b, (void)m;
-		p += *p == '-';
-		if (p < end && *p == '0')
-			p++;
-		else if (p < end && *p >= '1' && *p <= '9')
-			while (++p < end && *p >= '0' && *p <= '9')
-				;
-		else
+	(void)simd;
+	p += *p == '-';
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
+	else
+		return 0;
+	if (p < end && *p == '.') {
+		if (++p == end || *p < '0' || *p > '9')
 			return 0;
-		if (p < end && *p == '.') {
-			if (++p == end || *p < '0' || *p > '9')
-				return 0;
-			while (++p < end && *p >= '0' && *p <= '9')
-				;
-		}
-		if (p < end && (*p == 'e' || *p == 'E')) {
-			p++;
-			if (p < end && (*p == '+' || *p == '-'))
-				p++;
-			if (p == end || *p < '0' || *p > '9')
-				return 0;
-			while (++p < end && *p >= '0' && *p <= '9')
-				;
-		}
-		return p == end;
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
 	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return 0;
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
+	}
+	return p == end;
 }
 
 /* 1 when v[0 .. len) is a value the quick scan takes */
-static inline int
-is_value(const char *v, size_t len)
+static inline __attribute__((always_inline)) int
+is_value(const char *v, size_t len, const int simd)
 {
 	if (len == 0)
 		return 0;
@@ -623,6 +670,9 @@ is_value(const char *v, size_t len)
 	case '"':
 		if (len < 2 || v[len - 1] != '"')
 			return 0;
+		if (simd && len - 2 < 64)
+			return (strbad64_avx512(v + 1) &
+				((1ULL << (len - 2)) - 1)) == 0;
 		for (size_t i = 1; i + 1 < len; i++)
 			if ((unsigned char)v[i] < 0x20 || v[i] == '"' ||
 			    v[i] == '\\')
@@ -635,7 +685,7 @@ is_value(const char *v, size_t len)
 	case 'n':
 		return len == 4 && memcmp(v, "null", 4) == 0;
 	default:
-		return is_number(v, len);
+		return is_number(v, len, simd);
 	}
 }
 
@@ -645,17 +695,18 @@ is_value(const char *v, size_t len)
  * full).  The commas are found first, all at once; then each field is
  * checked on its own, `"key":` then a whole value up to its comma, so
  * the fields' checks do not wait on one another.  A comma inside a
- * string splits it into pieces that fail the check.
+ * string splits it into pieces that fail the check.  simd: the masks by
+ * AVX-512 compares (the caller has checked the processor).
  */
-static int
-shape_scan(struct shape *sh, const char *line, size_t len)
+static inline __attribute__((always_inline)) int
+scan_row(struct shape *sh, const char *line, size_t len, const int simd)
 {
 	size_t n = sh->n;
 	const char **cm = sh->comma;
 	int bad = 0;
 
 	if (len < 2 || line[0] != '{' || line[len - 1] != '}' ||
-	    find_commas(line, len, n, cm) < 0)
+	    find_commas(line, len, n, cm, simd) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *p = i ? cm[i - 1] + 1 : line + 1;
@@ -667,9 +718,36 @@ shape_scan(struct shape *sh, const char *line, size_t len)
 			return -1;
 		sh->raw[i] = p + kl;
 		sh->rawlen[i] = (size_t)(stop - p) - kl;
-		bad |= !is_value(sh->raw[i], sh->rawlen[i]);
+		bad |= !is_value(sh->raw[i], sh->rawlen[i], simd);
 	}
 	return bad ? -1 : 0;
+}
+
+static int
+scan_row_swar(struct shape *sh, const char *line, size_t len)
+{
+	return scan_row(sh, line, len, 0);
+}
+
+#if SCAN_X86
+AVX512BW static int
+scan_row_avx512(struct shape *sh, const char *line, size_t len)
+{
+	return scan_row(sh, line, len, 1);
+}
+#endif
+
+static int
+shape_scan(const struct scorer *s, struct shape *sh, const char *line,
+	   size_t len)
+{
+#if SCAN_X86
+	if (s->avx512)
+		return scan_row_avx512(sh, line, len);
+#else
+	(void)s;
+#endif
+	return scan_row_swar(sh, line, len);
 }
 
 /*
@@ -742,7 +820,7 @@ block_score(const struct scorer *s, struct worker *w, struct block *b)
 		const char *line = b->text.s + b->off[i];
 		int nulls = -1, quick = 0;
 
-		if (sh->n && shape_scan(sh, line, b->len[i]) == 0 &&
+		if (sh->n && shape_scan(s, sh, line, b->len[i]) == 0 &&
 		    (nulls = shape_features(s, sh, b->x + i * k)) >= 0) {
 			quick = 1;
 			b->slow[i] = (unsigned char)sh->slow;
@@ -972,6 +1050,7 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	s.m = m;
 	s.o = o;
 	s.forest = forest;
+	s.avx512 = bp_forest_cpu_avx512();
 	s.name = bp_reader_name(in);
 	s.k = bp_model_nfeatures(m);
 	s.nout = bp_model_noutputs(m);
