@@ -41,7 +41,8 @@ LIBSRC = \
 	lib/store.c \
 	lib/stream.c \
 	lib/ts.c \
-	lib/util.c
+	lib/util.c \
+	lib/zread.c
 
 BIN =
 UNIT = \

@@ -5,6 +5,7 @@
  *
  *	stream-zlevel PLAIN-FILE LEVEL...
  *
+ * LEVEL "1*" is the writer's default: level 1 tuned by bp_zstd_tune().
  * Prints one line per level: level, compress MB/s, ratio, decompress MB/s
  * (MB = 10^6 bytes of plain text), the best of three runs, by CPU time
  * (clock(3)).  The file is read into memory first: this measures zstd
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <zstd.h>
 
+#include "stream.h"
 #include "util.h"
 
 #define CHUNK (128 * 1024)
@@ -28,8 +30,8 @@ cpu(void)
 
 /* Compress text into z at level the way the writer does; returns size. */
 static size_t
-compress(const struct bp_buf *text, int level, char *z, size_t zcap,
-	 double *t0, double *t1)
+compress(const struct bp_buf *text, int level, int tune, char *z,
+	 size_t zcap, double *t0, double *t1)
 {
 	ZSTD_CCtx *cc = ZSTD_createCCtx();
 	ZSTD_outBuffer out = { z, zcap, 0 };
@@ -38,6 +40,8 @@ compress(const struct bp_buf *text, int level, char *z, size_t zcap,
 
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level);
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	if (tune)
+		bp_zstd_tune(cc);
 	*t0 = cpu();
 	while (pos < text->len) {
 		size_t n = text->len - pos < CHUNK ? text->len - pos : CHUNK;
@@ -95,12 +99,14 @@ main(int argc, char **argv)
 	       "ratio", "decompress MB/s", ZSTD_versionString());
 	for (int a = 2; a < argc; a++) {
 		int level = atoi(argv[a]);
+		int tune = strchr(argv[a], '*') != NULL;
 		double ct = 1e9, dt = 1e9;
 
 		for (int rep = 0; rep < 3; rep++) {
 			double t0, t1, t2;
 
-			zlen = compress(&text, level, z, zcap, &t0, &t1);
+			zlen = compress(&text, level, tune, z, zcap, &t0,
+					&t1);
 			if (decompress(z, zlen, dbuf) < 0)
 				return 1;
 			t2 = cpu();
@@ -109,7 +115,7 @@ main(int argc, char **argv)
 			if (t2 - t1 < dt)
 				dt = t2 - t1;
 		}
-		printf("%6d %12.0f %8.2f %14.0f\n", level,
+		printf("%5d%c %12.0f %8.2f %14.0f\n", level, tune ? '*' : ' ',
 		       (double)text.len / 1e6 / ct,
 		       (double)text.len / (double)zlen,
 		       (double)text.len / 1e6 / dt);

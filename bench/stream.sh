@@ -65,27 +65,29 @@ line() {
 	printf '%-42s %14s %14s\n' "$1" "$w" "$c"
 }
 
-# "WALL CPU" seconds of `bash -c CMD`, the best of three (CPU: user + sys
-# of every thread and child)
-best3s() {
-	local i f=$out/time.$$
-	for i in 1 2 3; do
-		/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" \
-			>/dev/null 2>&1
-		cat "$f"
-	done | awk '{ w = $1; c = $2 + $3
-		if (NR == 1 || w < bw) bw = w; if (NR == 1 || c < bc) bc = c }
-		END { printf "%.2f %.2f", bw, bc }'
-	rm -f "$f"
-}
-
-# twice NAME CMD: CMD without and with the compression thread
+# twice NAME CMD: CMD without and with the thread that $VAR (default
+# BARPIPE_WRITER_THREADS) turns on, $REPS times each (5), the two
+# interleaved so that a change in the machine's load hits both; prints the
+# best and the median wall time and the best CPU time (user + sys of every
+# thread and child) of each
 twice() {
-	local w0 c0 w1 c1
-	read -r w0 c0 <<<"$(BARPIPE_WRITER_THREADS=0 best3s "$2")"
-	read -r w1 c1 <<<"$(BARPIPE_WRITER_THREADS=1 best3s "$2")"
-	printf '%-44s %6s s %5s cpu %6s s %5s cpu\n' "$1" "$w0" "$c0" \
-		"$w1" "$c1"
+	local i t f=$out/time.$$ var=${VAR:-BARPIPE_WRITER_THREADS}
+	for i in $(seq "${REPS:-5}"); do
+		for t in 0 1; do
+			env "$var=$t" /usr/bin/time -f \
+				"$t %e %U %S" -o "$f" bash -c "$2" \
+				>/dev/null 2>&1
+			cat "$f"
+		done
+	done | sort -k1,1n -k2,2n | awk -v name="$1" '
+		{ n[$1]++; w[$1, n[$1]] = $2; c = $3 + $4
+		  if (n[$1] == 1 || c < bc[$1]) bc[$1] = c }
+		END { printf "%-42s", name
+			for (t = 0; t <= 1; t++)
+				printf " %5.2f %5.2f %5.2f", w[t, 1],
+					w[t, int((n[t] + 1) / 2)], bc[t]
+			printf "\n" }'
+	rm -f "$f"
 }
 
 {
@@ -117,10 +119,10 @@ twice() {
 		"(BARPIPE_WRITER_THREADS=0: 128 KiB chunks, checksum)," \
 		"best of 3, CPU time:"
 	echo "bar stream ($(($(wc -c <"$plain") / 1000000)) MB):"
-	"$out/stream-zlevel" "$plain" -5 -3 -1 1 3
+	"$out/stream-zlevel" "$plain" -5 -3 -1 1 "1*" 3
 	echo "feature stream, bars + 20 indicator columns" \
 		"($(($(wc -c <"$out/stream-features.ndjson") / 1000000)) MB):"
-	"$out/stream-zlevel" "$out/stream-features.ndjson" -5 -3 -1 1 3
+	"$out/stream-zlevel" "$out/stream-features.ndjson" -5 -3 -1 1 "1*" 3
 	# real bars when the shared data is there (BTC/ETH hourly, EURUSD
 	# minutes) and the same 20 feature columns computed on them
 	data=${BP_SHARED_DATA:-../shared/data}
@@ -129,17 +131,19 @@ twice() {
 		"$out/stream-gen" features plain <"$out/stream-real.ndjson" \
 			>"$out/stream-real-features.ndjson"
 		echo "real bars from $data ($(wc -l <"$out/stream-real.ndjson") rows):"
-		"$out/stream-zlevel" "$out/stream-real.ndjson" -5 -3 -1 1 3
+		"$out/stream-zlevel" "$out/stream-real.ndjson" -5 -3 -1 1 "1*" 3
 		echo "features on the real bars:"
 		"$out/stream-zlevel" "$out/stream-real-features.ndjson" \
-			-5 -3 -1 1 3
+			-5 -3 -1 1 "1*" 3
 	fi
 	echo
 	echo "the writer's compression thread (BARPIPE_WRITER_THREADS=1, the"
-	echo "default on 2+ cores) against none (=0): best of 3, wall and CPU"
-	echo "(user + sys, all threads) seconds; load average now" \
-		"$(cut -d' ' -f1-3 /proc/loadavg)"
-	printf '%-44s %15s %15s\n' "" "threads=0" "threads=1"
+	echo "default on 2+ cores) against none (=0), ${REPS:-5} runs each," \
+		"interleaved: wall seconds"
+	echo "best and median, CPU seconds (user + sys, all threads) best;" \
+		"load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '%-42s %17s %17s\n' "" "threads=0" "threads=1"
+	printf '%-42s %17s %17s\n' "" "best  med   cpu" "best  med   cpu"
 	feat=$out/stream-features.zst
 	"$out/stream-gen" features <"$plain" >"$feat"
 	twice "stream-bench copy, bars zstd -> zstd" \
@@ -165,6 +169,26 @@ twice() {
 			"bin/bp-fetch csv --symbol BTCUSDT $fc |
 			 bin/bp-features $job --plain >$out/stream-f.ndjson"
 		twice "bp-features | bp-backtest --annotate" \
+			"bin/bp-features $job $fb | bin/bp-backtest \
+			 --sma-cross 20,50 --annotate -o $out/stream-bt.zst"
+		echo
+		echo "the reader's decoding thread (BARPIPE_READER_THREADS=1," \
+			"the default on 2+ cores) against none (=0), the same way;"
+		echo "load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+		printf '%-42s %17s %17s\n' "" "threads=0" "threads=1"
+		printf '%-42s %17s %17s\n' "" "best  med   cpu" \
+			"best  med   cpu"
+		VAR=BARPIPE_READER_THREADS twice \
+			"stream-bench read, bars zstd" "$out/stream-bench read $bars"
+		VAR=BARPIPE_READER_THREADS twice \
+			"bp-features, 1M bars zstd -> zstd" \
+			"bin/bp-features $job -o $out/stream-f.zst $fb"
+		VAR=BARPIPE_READER_THREADS twice \
+			"bp-features | bp-backtest --sma-cross" \
+			"bin/bp-features $job $fb | bin/bp-backtest \
+			 --sma-cross 20,50 -o $out/stream-bt.json"
+		VAR=BARPIPE_READER_THREADS twice \
+			"bp-features | bp-backtest --annotate" \
 			"bin/bp-features $job $fb | bin/bp-backtest \
 			 --sma-cross 20,50 --annotate -o $out/stream-bt.zst"
 		rm -f "$out/stream-f.zst" "$out/stream-f.ndjson" \

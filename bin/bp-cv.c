@@ -1,7 +1,6 @@
 /* bp-cv: time-series cross-validation without leakage (see bp-cv(1)). */
 #include <getopt.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,11 +8,8 @@
 #include "util.h"
 #include "cli.h"
 #include "cv.h"
-#include "jsonout.h"
 #include "metrics.h"
-#include "model.h"
 #include "search.h"
-#include "stream.h"
 
 static const char usage_line[] =
 	"usage: bp-cv (split | plan | run | search) [-q | -v] "
@@ -83,6 +79,7 @@ static const char help[] =
 	"  -V, --version          print the version\n"
 	"See bp-cv(1).\n";
 
+/* OPT_FOLDS .. OPT_TEST_GROUPS in the order of enum bp_cv_opt_flags */
 enum {
 	OPT_SCHEME = 256, OPT_FOLDS, OPT_TEST_SIZE, OPT_TRAIN_SIZE, OPT_GAP,
 	OPT_STEP, OPT_REFIT, OPT_EMBARGO, OPT_GROUPS, OPT_TEST_GROUPS,
@@ -141,19 +138,6 @@ enum { CMD_SPLIT, CMD_PLAN, CMD_RUN, CMD_SEARCH };
 static const char *const commands[] = { "split", "plan", "run", "search",
 					NULL };
 
-/* scheme options, as bits, and which schemes take them */
-#define G(opt) (1u << ((opt) - OPT_FOLDS))
-static const unsigned allowed[] = {
-	[BP_CV_EXPANDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP),
-	[BP_CV_SLIDING] = G(OPT_FOLDS) | G(OPT_TEST_SIZE) | G(OPT_GAP) |
-			  G(OPT_TRAIN_SIZE),
-	[BP_CV_WALK_FORWARD] = G(OPT_FOLDS) | G(OPT_TRAIN_SIZE) |
-			       G(OPT_TEST_SIZE) | G(OPT_STEP) | G(OPT_REFIT) |
-			       G(OPT_EMBARGO),
-	[BP_CV_PURGED_KFOLD] = G(OPT_FOLDS) | G(OPT_EMBARGO),
-	[BP_CV_CPCV] = G(OPT_GROUPS) | G(OPT_TEST_GROUPS) | G(OPT_EMBARGO),
-};
-
 /* the commands an option is for (bit 1 << CMD_x); 0: every command */
 static unsigned
 option_cmds(int c)
@@ -176,20 +160,14 @@ option_cmds(int c)
 struct opts {
 	int cmd;
 	struct bp_cv_opts cv;
-	unsigned given;
+	unsigned given;		/* sizes given: enum bp_cv_opt_flags */
 	const char *label, *out;
 	long horizon, fold, width;
 	int unused, plain, diagram, json;
 	/* run, search */
 	struct bp_search_cmd c;
-	char *kind;
-	const char *params, *spec;
-	char *features;
-	const char **feat;
-	size_t nfeat;
-	json_t *base;		/* the model parameters given */
-	char *spec_label;	/* --spec's model label and features */
-	json_t *spec_features;
+	struct bp_search_model m;
+	const char *kind, *params, *spec, *features;
 	char **files;
 	int nfiles;
 };
@@ -208,27 +186,11 @@ parse_embargo(struct bp_cv_opts *cv, const char *arg)
 static void
 check_scheme(const struct opts *o)
 {
-	const struct bp_cv_opts *cv = &o->cv;
-	const char *name = bp_cv_scheme_names[cv->scheme];
+	char err[256];
 
-	for (int i = OPT_FOLDS; i <= OPT_TEST_GROUPS; i++) {
-		const char *opt = longopts[i - OPT_SCHEME].name;
-
-		if ((o->given & G(i)) && !(allowed[cv->scheme] & G(i)))
-			bp_cli_usage_error("--%s: not an option of scheme "
-					   "'%s'", opt, name);
-	}
-	if (cv->scheme == BP_CV_SLIDING && !cv->train_size)
-		bp_cli_usage_error("scheme '%s' needs --train-size", name);
-	if (cv->scheme == BP_CV_WALK_FORWARD && cv->folds &&
-	    cv->train_size && cv->test_size)
-		bp_cli_usage_error("--folds: walk-forward counts its folds "
-				   "from --train-size and --test-size");
-	if (cv->scheme == BP_CV_CPCV && cv->groups &&
-	    cv->test_groups >= cv->groups)
-		bp_cli_usage_error("--test-groups: must be below --groups "
-				   "(%ld)", cv->groups);
-	if (bp_cv_scheme_purges(cv->scheme) && !o->label && o->horizon < 0)
+	if (bp_cv_opts_check(&o->cv, o->given, err, sizeof(err)) < 0)
+		bp_cli_usage_error("%s", err);
+	if (bp_cv_scheme_purges(o->cv.scheme) && !o->label && o->horizon < 0)
 		bp_cli_usage_error("horizon unknown for purging: give --label "
 				   "<col> (with its <col>_end column) or "
 				   "--horizon <n>");
@@ -238,48 +200,19 @@ check_scheme(const struct opts *o)
 static void
 check_model(struct opts *o)
 {
-	json_t *given;
-	char *spec_kind = NULL;
+	char err[256];
 
-	if (o->spec) {
-		if (bp_search_spec_model(o->spec, &spec_kind, &o->spec_label,
-					 &o->base, &o->spec_features) < 0)
-			exit(BP_EXIT_FAIL);
-		if (!o->kind) {
-			o->kind = spec_kind;
-		} else {
-			/* as bp-train: another kind's params do not apply */
-			if (strcmp(o->kind, spec_kind) != 0) {
-				bp_info(2, "--model %s: ignoring the spec's %s "
-					"parameters", o->kind, spec_kind);
-				json_decref(o->base);
-				o->base = NULL;
-			}
-			free(spec_kind);
-		}
-		if (!o->label)
-			o->label = o->spec_label;
-	}
-	if (!o->label)
+	if (bp_search_model_init(&o->m, o->spec, o->kind, o->label,
+				 o->features) < 0)
+		exit(BP_EXIT_FAIL);
+	if (!(o->label = o->m.label))
 		bp_cli_usage_error("%s needs --label <col>",
 				   commands[o->cmd]);
-	if (!o->kind)
+	if (!o->m.kind)
 		bp_cli_usage_error("%s needs --model <kind> (or a --spec with "
 				   "one)", commands[o->cmd]);
-	if (!bp_model_kind_known(o->kind))
-		bp_cli_usage_error("--model: '%s' is not one of gbdt, logreg, "
-				   "linear, mlp", o->kind);
-	if (!o->base)
-		o->base = json_object();
-	given = bp_model_params_parse(o->params);
-	if (!given)
-		bp_cli_usage_error("--params: not k=v,k=v");
-	json_object_update(o->base, given);
-	json_decref(given);
-	given = bp_model_params_resolve(o->kind, o->base);
-	if (!given)
-		bp_cli_usage_error("--params: not parameters of '%s'", o->kind);
-	json_decref(given);
+	if (bp_search_model_params(&o->m, o->params, err, sizeof(err)) < 0)
+		bp_cli_usage_error("%s", err);
 	if (o->c.metric && bp_metrics_higher_is_better(o->c.metric) < 0)
 		bp_cli_usage_error("--metric: '%s' is not a metric",
 				   o->c.metric);
@@ -288,50 +221,19 @@ check_model(struct opts *o)
 				   "with --space <spec>");
 	if (o->c.random && !o->c.space)
 		bp_cli_usage_error("--random needs --space <spec>");
-	if (o->c.grid || o->c.space) {
-		json_t *t = o->c.grid ? bp_search_grid(o->c.grid) :
-			    bp_search_random(o->c.space, 1, 0);
-
-		if (!t)
-			bp_cli_usage_error("%s: malformed parameter space",
-					   o->c.grid ? "--grid" : "--space");
-		for (size_t i = 0; i < json_array_size(t); i++) {
-			json_t *p = json_deep_copy(o->base), *r;
-
-			json_object_update(p, json_array_get(t, i));
-			r = bp_model_params_resolve(o->kind, p);
-			json_decref(p);
-			if (!r)
-				bp_cli_usage_error("%s: not parameters of "
-					"'%s'", o->c.grid ? "--grid" :
-					"--space", o->kind);
-			json_decref(r);
-		}
-		json_decref(t);
-	}
+	if (bp_search_model_space(&o->m, o->c.grid, o->c.space, err,
+				  sizeof(err)) < 0)
+		bp_cli_usage_error("%s", err);
 	if (o->c.path >= 0 && o->cv.scheme != BP_CV_CPCV)
 		bp_cli_usage_error("--path: only cpcv has paths");
 	if (o->c.sig.have_long && o->c.sig.have_short &&
 	    o->c.sig.short_th > o->c.sig.long_th)
 		bp_cli_usage_error("--short must not be above --long");
-	o->c.run.kind = o->kind;
-	o->c.base = o->base;
+	o->c.run.kind = o->m.kind;
+	o->c.base = o->m.params;
 	o->c.plain = o->plain;
 	if (!o->c.summary)
 		o->c.summary = o->out;
-	for (char *p = o->features ? strtok(o->features, ",") : NULL; p;
-	     p = strtok(NULL, ",")) {
-		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
-					   sizeof(*o->feat));
-		o->feat[o->nfeat++] = p;
-	}
-	for (size_t i = 0; !o->features &&
-	     i < json_array_size(o->spec_features); i++) {
-		o->feat = bp_xreallocarray(o->feat, o->nfeat + 1,
-					   sizeof(*o->feat));
-		o->feat[o->nfeat++] = json_string_value(
-			json_array_get(o->spec_features, i));
-	}
 }
 
 static void
@@ -352,7 +254,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	argv++;
 	while ((c = getopt_long(argc, argv, "o:qvhV", longopts, &li)) != -1) {
 		if (c >= OPT_FOLDS && c <= OPT_TEST_GROUPS)
-			o->given |= G(c);
+			o->given |= 1u << (c - OPT_FOLDS);
 		if (option_cmds(c) && !(option_cmds(c) & 1u << o->cmd))
 			bp_cli_usage_error("--%s: not an option of '%s'",
 					   longopts[li].name, commands[o->cmd]);
@@ -412,16 +314,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_WIDTH:
 			o->width = bp_parse_long(optarg, 1, 10000, "--width");
 			break;
-		case OPT_MODEL:
-			free(o->kind);
-			o->kind = bp_xstrdup(optarg);
-			break;
+		case OPT_MODEL: o->kind = optarg; break;
 		case OPT_PARAMS: o->params = optarg; break;
 		case OPT_SPEC: o->spec = optarg; break;
-		case OPT_FEATURES:
-			free(o->features);
-			o->features = bp_xstrdup(optarg);
-			break;
+		case OPT_FEATURES: o->features = optarg; break;
 		case OPT_SEED:
 			o->c.run.seed = (uint64_t)bp_parse_long(optarg, 0,
 				LONG_MAX, "--seed");
@@ -506,7 +402,8 @@ main(int argc, char *argv[])
 			(int)o.width) < 0)
 		goto out;
 	if (o.cmd >= CMD_RUN && bp_search_data_init(&sd, &d, &p, o.label,
-						    o.feat, o.nfeat) < 0)
+						    o.m.features,
+						    o.m.nfeatures) < 0)
 		goto out;
 	if (o.cmd == CMD_RUN && bp_search_cmd_run(&sd, &o.c) < 0)
 		goto out;
@@ -515,12 +412,7 @@ main(int argc, char *argv[])
 	rc = BP_EXIT_OK;
 out:
 	bp_search_data_release(&sd);
-	json_decref(o.base);
-	json_decref(o.spec_features);
-	free(o.spec_label);
-	free(o.kind);
-	free(o.features);
-	free(o.feat);
+	bp_search_model_release(&o.m);
 	bp_cv_plan_release(&p);
 	bp_cv_data_release(&d);
 	return rc;

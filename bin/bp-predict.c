@@ -15,8 +15,8 @@
 static const char usage_line[] =
 	"usage: bp-predict [-q | -v] --model <ref> [--db <path>] "
 	"[--long <t>] [--short <t>] [--long-only] "
-	"[--on-missing error|skip|null] [--threads <n>] [--plain] [-o <file>] "
-	"[<file>...]";
+	"[--on-missing error|skip|null] [--keep <cols>] [--threads <n>] "
+	"[--plain] [-o <file>] [<file>...]";
 
 static const char help[] =
 	"  -m, --model REF        a model file, NAME (its active version) or\n"
@@ -30,8 +30,11 @@ static const char help[] =
 	"      --on-missing WHAT  a null feature for a model that cannot use\n"
 	"                         it: error, skip (drop the row) or null\n"
 	"                         (null scores, signal 0) (error)\n"
+	"      --keep COLS        write only these input columns (comma-\n"
+	"                         separated) before the scores (all)\n"
 	"      --threads N        1: read, score and write on one thread;\n"
-	"                         2: score on a second one (2)\n"
+	"                         N > 1: N threads score while one reads\n"
+	"                         and writes (online CPUs, at most 8)\n"
 	"      --plain            uncompressed output\n"
 	"  -o, --output FILE      write FILE atomically (stdout)\n"
 	"  -q, --quiet            errors only\n"
@@ -41,7 +44,7 @@ static const char help[] =
 	"See bp-predict(1).\n";
 
 enum { OPT_DB = 256, OPT_LONG, OPT_SHORT, OPT_LONG_ONLY, OPT_MISSING,
-       OPT_THREADS, OPT_PLAIN };
+       OPT_KEEP, OPT_THREADS, OPT_PLAIN };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -50,6 +53,7 @@ static const struct option longopts[] = {
 	{ "short", required_argument, NULL, OPT_SHORT },
 	{ "long-only", no_argument, NULL, OPT_LONG_ONLY },
 	{ "on-missing", required_argument, NULL, OPT_MISSING },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "plain", no_argument, NULL, OPT_PLAIN },
 	{ "output", required_argument, NULL, 'o' },
@@ -65,10 +69,50 @@ static const char *const missing_names[] = { "error", "skip", "null", NULL };
 struct opts {
 	const char *model, *db, *out;
 	struct bp_scorer_opts sc;
+	char *keepbuf;		/* --keep, split in place */
+	const char **keep;
 	int plain;
 	char **files;
 	int nfiles;
 };
+
+/* --keep a,b,c: names, none empty, twice or a column the scorer writes */
+static void
+parse_keep(struct opts *o, const char *arg)
+{
+	size_t n = 1;
+	char *p;
+
+	free(o->keepbuf);
+	free(o->keep);
+	o->keepbuf = bp_xstrdup(arg);
+	for (p = o->keepbuf; *p; p++)
+		n += *p == ',';
+	o->keep = bp_xcalloc(n, sizeof(*o->keep));
+	o->sc.nkeep = 0;
+	for (p = o->keepbuf;; p++) {
+		char *end = strchr(p, ',');
+		const char *name = p;
+
+		if (end)
+			*end = '\0';
+		if (!*name)
+			bp_cli_usage_error("--keep: an empty column name");
+		if (strcmp(name, "score") == 0 || strcmp(name, "signal") == 0 ||
+		    strncmp(name, "score_", 6) == 0)
+			bp_cli_usage_error("--keep: '%s' is a column bp-predict "
+					   "writes", name);
+		for (size_t q = 0; q < o->sc.nkeep; q++)
+			if (strcmp(o->keep[q], name) == 0)
+				bp_cli_usage_error("--keep: '%s' given twice",
+						   name);
+		o->keep[o->sc.nkeep++] = name;
+		if (!end)
+			break;
+		p = end;
+	}
+	o->sc.keep = o->keep;
+}
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
@@ -95,9 +139,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->sc.missing = bp_parse_choice(optarg, missing_names,
 							"--on-missing");
 			break;
+		case OPT_KEEP: parse_keep(o, optarg); break;
 		case OPT_THREADS:
-			o->sc.threads = (int)bp_parse_long(optarg, 1, 2,
-							   "--threads");
+			o->sc.threads = (int)bp_parse_long(optarg, 1,
+				BP_SCORER_MAX_THREADS, "--threads");
 			break;
 		case OPT_PLAIN: o->plain = 1; break;
 		case 'o': o->out = optarg; break;
@@ -166,5 +211,7 @@ main(int argc, char *argv[])
 out:
 	bp_writer_abort(&w);
 	bp_model_free(&m);
+	free(o.keep);
+	free(o.keepbuf);
 	return rc;
 }

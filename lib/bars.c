@@ -243,6 +243,53 @@ bp_bars_query(struct bp_store *s, const struct bp_bars_query *q,
 	return ret;
 }
 
+struct write_arg {
+	struct bp_writer *w;
+	const char *symbol;
+	long n;
+};
+
+static int
+write_bar(const struct bp_bar *b, void *arg)
+{
+	struct write_arg *a = arg;
+
+	bp_bars_put(a->w, a->symbol, b);
+	a->n++;
+	return bp_writer_end(a->w);
+}
+
+long
+bp_bars_write(struct bp_store *s, const struct bp_bars_query *q,
+	      struct bp_writer *w)
+{
+	struct write_arg a = { w, q->symbol, 0 };
+
+	return bp_bars_query(s, q, write_bar, &a) != 0 ? -1 : a.n;
+}
+
+static int
+last_ts(const struct bp_bar *b, void *arg)
+{
+	*(int64_t *)arg = b->ts;
+	return 0;
+}
+
+int
+bp_bars_last(struct bp_store *s, const char *symbol, const char *timeframe,
+	     int64_t *ts)
+{
+	struct bp_bars_query q = { symbol, timeframe, 0, 0, 0, 0, 1 };
+	int64_t last = INT64_MIN;
+
+	if (bp_bars_query(s, &q, last_ts, &last) < 0)
+		return -1;
+	if (last == INT64_MIN)
+		return 0;
+	*ts = last;
+	return 1;
+}
+
 static long
 count_gaps(struct bp_store *s, const char *symbol, const char *timeframe)
 {
@@ -320,6 +367,35 @@ bp_bars_info_free(struct bp_bars_info *info, size_t n)
 		free(info[i].timeframe);
 	}
 	free(info);
+}
+
+int
+bp_bars_write_list(struct bp_store *s, struct bp_writer *w)
+{
+	struct bp_bars_info *info = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (bp_bars_list(s, &info, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		bp_writer_begin(w);
+		bp_writer_str(w, "symbol", info[i].symbol);
+		bp_writer_str(w, "timeframe", info[i].timeframe);
+		bp_writer_ts(w, "first", info[i].first);
+		bp_writer_ts(w, "last", info[i].last);
+		bp_writer_int(w, "count", info[i].count);
+		if (info[i].gaps < 0)
+			bp_writer_null(w, "gaps");
+		else
+			bp_writer_int(w, "gaps", info[i].gaps);
+		if (bp_writer_end(w) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	bp_bars_info_free(info, n);
+	return rc;
 }
 
 long

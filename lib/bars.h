@@ -79,6 +79,20 @@ struct bp_bars_query {
 int bp_bars_query(struct bp_store *s, const struct bp_bars_query *q,
 		  int (*fn)(const struct bp_bar *, void *), void *arg);
 
+/*
+ * Write the cached bars matching q to w as bar rows of q->symbol.
+ * Returns the number of bars written, or -1 after reporting.
+ */
+long bp_bars_write(struct bp_store *s, const struct bp_bars_query *q,
+		   struct bp_writer *w);
+
+/*
+ * Open time (ms) of the last cached bar of symbol and timeframe into *ts.
+ * Returns 1, 0 when the cache holds none, or -1 after reporting.
+ */
+int bp_bars_last(struct bp_store *s, const char *symbol,
+		 const char *timeframe, int64_t *ts);
+
 struct bp_bars_info {
 	char *symbol, *timeframe;
 	int64_t first, last;
@@ -93,6 +107,13 @@ struct bp_bars_info {
  */
 int bp_bars_list(struct bp_store *s, struct bp_bars_info **out, size_t *n);
 void bp_bars_info_free(struct bp_bars_info *info, size_t n);
+
+/*
+ * bp_bars_list() as stream rows on w, one per (symbol, timeframe):
+ * symbol, timeframe, first, last, count, gaps (null when unknown).
+ * Returns 0 or -1 after reporting.
+ */
+int bp_bars_write_list(struct bp_store *s, struct bp_writer *w);
 
 /*
  * Delete bars opened before `before` (ms), only of symbol / timeframe when

@@ -36,6 +36,53 @@ bp_cv_scheme_purges(enum bp_cv_scheme s)
 	return s == BP_CV_PURGED_KFOLD || s == BP_CV_CPCV;
 }
 
+/* bp-cv's names of the sizes, by bit of enum bp_cv_opt_flags */
+static const char *const opt_names[BP_CV_OPT_N] = {
+	"folds", "test-size", "train-size", "gap", "step", "refit-every",
+	"embargo", "groups", "test-groups",
+};
+
+/* the sizes each scheme takes */
+static const unsigned scheme_opts[] = {
+	[BP_CV_EXPANDING] = BP_CV_OPT_FOLDS | BP_CV_OPT_TEST_SIZE |
+			    BP_CV_OPT_GAP,
+	[BP_CV_SLIDING] = BP_CV_OPT_FOLDS | BP_CV_OPT_TEST_SIZE |
+			  BP_CV_OPT_GAP | BP_CV_OPT_TRAIN_SIZE,
+	[BP_CV_WALK_FORWARD] = BP_CV_OPT_FOLDS | BP_CV_OPT_TRAIN_SIZE |
+			       BP_CV_OPT_TEST_SIZE | BP_CV_OPT_STEP |
+			       BP_CV_OPT_REFIT_EVERY | BP_CV_OPT_EMBARGO,
+	[BP_CV_PURGED_KFOLD] = BP_CV_OPT_FOLDS | BP_CV_OPT_EMBARGO,
+	[BP_CV_CPCV] = BP_CV_OPT_GROUPS | BP_CV_OPT_TEST_GROUPS |
+		       BP_CV_OPT_EMBARGO,
+};
+
+int
+bp_cv_opts_check(const struct bp_cv_opts *o, unsigned given, char *err,
+		 size_t errlen)
+{
+	const char *name = bp_cv_scheme_names[o->scheme];
+
+	for (int i = 0; i < BP_CV_OPT_N; i++)
+		if ((given & 1u << i) && !(scheme_opts[o->scheme] & 1u << i)) {
+			snprintf(err, errlen, "--%s: not an option of scheme "
+				 "'%s'", opt_names[i], name);
+			return -1;
+		}
+	if (o->scheme == BP_CV_SLIDING && !o->train_size)
+		snprintf(err, errlen, "scheme '%s' needs --train-size", name);
+	else if (o->scheme == BP_CV_WALK_FORWARD && o->folds &&
+		 o->train_size && o->test_size)
+		snprintf(err, errlen, "--folds: walk-forward counts its folds "
+			 "from --train-size and --test-size");
+	else if (o->scheme == BP_CV_CPCV && o->groups &&
+		 o->test_groups >= o->groups)
+		snprintf(err, errlen, "--test-groups: must be below --groups "
+			 "(%ld)", o->groups);
+	else
+		return 0;
+	return -1;
+}
+
 const char *
 bp_cv_role_name(int role)
 {

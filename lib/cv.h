@@ -105,6 +105,34 @@ struct bp_cv_opts {
 };
 #define BP_CV_OPTS_INIT { BP_CV_EXPANDING, 0, 0, 0, 0, 0, 0, 0, -1.0, 0, 0 }
 
+/*
+ * The sizes of struct bp_cv_opts as bits, in the order bp-cv(1) lists
+ * them, for saying which were given and which a scheme takes.
+ */
+enum bp_cv_opt_flags {
+	BP_CV_OPT_FOLDS = 1 << 0,
+	BP_CV_OPT_TEST_SIZE = 1 << 1,
+	BP_CV_OPT_TRAIN_SIZE = 1 << 2,
+	BP_CV_OPT_GAP = 1 << 3,
+	BP_CV_OPT_STEP = 1 << 4,
+	BP_CV_OPT_REFIT_EVERY = 1 << 5,
+	BP_CV_OPT_EMBARGO = 1 << 6,
+	BP_CV_OPT_GROUPS = 1 << 7,
+	BP_CV_OPT_TEST_GROUPS = 1 << 8,
+};
+#define BP_CV_OPT_N 9
+
+/*
+ * Check the options of a plan before the data is read: given (enum
+ * bp_cv_opt_flags) holds only sizes the scheme takes, sliding has a
+ * train_size, walk-forward is not given folds with both sizes, cpcv's
+ * test_groups are below its groups.  Returns 0, or -1 with the reason in
+ * err, naming the option as bp-cv spells it ("--gap: not an option of
+ * scheme 'cpcv'").
+ */
+int bp_cv_opts_check(const struct bp_cv_opts *o, unsigned given, char *err,
+		     size_t errlen);
+
 /* A run of timestamps [lo, hi) with one role. */
 struct bp_cv_seg {
 	long lo, hi;

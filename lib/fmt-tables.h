@@ -1288,33 +1288,4 @@ static const uint64_t fmt_p10[651][2] = {
 	{ 0x8e679c2f5e44ff8fULL, 0x570f09eaa7ea7648ULL },	/* 308 */
 };
 
-/* floor(x / 10^j) = (x m) >> sh for x < 2^57: { m, sh }, j = 0 .. 16 */
-static const uint64_t fmt_div10[17][2] = {
-	{ 1ULL, 0 },	/* unused */
-	{ 0x0333333333333334ULL, 61 },	/* 10^1 */
-	{ 0x028f5c28f5c28f5dULL, 64 },	/* 10^2 */
-	{ 0x020c49ba5e353f7dULL, 67 },	/* 10^3 */
-	{ 0x0346dc5d63886595ULL, 71 },	/* 10^4 */
-	{ 0x029f16b11c6d1e11ULL, 74 },	/* 10^5 */
-	{ 0x0218def416bdb1a7ULL, 77 },	/* 10^6 */
-	{ 0x035afe535795e90bULL, 81 },	/* 10^7 */
-	{ 0x02af31dc4611873cULL, 84 },	/* 10^8 */
-	{ 0x0225c17d04dad297ULL, 87 },	/* 10^9 */
-	{ 0x036f9bfb3af7b757ULL, 91 },	/* 10^10 */
-	{ 0x02bfaffc2f2c92acULL, 94 },	/* 10^11 */
-	{ 0x0232f33025bd4224ULL, 97 },	/* 10^12 */
-	{ 0x0384b84d092ed039ULL, 101 },	/* 10^13 */
-	{ 0x02d09370d4257361ULL, 104 },	/* 10^14 */
-	{ 0x024075f3dceac2b4ULL, 107 },	/* 10^15 */
-	{ 0x039a5652fb113786ULL, 111 },	/* 10^16 */
-};
-
-/* trailing zeros: { k, inverse of 5^k mod 2^64, (2^64 - 1) / 10^k } */
-static const uint64_t fmt_ztab[4][3] = {
-	{ 8, 0xc767074b22e90e21ULL, 0x0000002af31dc461ULL },
-	{ 4, 0xd288ce703afb7e91ULL, 0x00068db8bac710cbULL },
-	{ 2, 0x8f5c28f5c28f5c29ULL, 0x028f5c28f5c28f5cULL },
-	{ 1, 0xcccccccccccccccdULL, 0x1999999999999999ULL },
-};
-
 #endif

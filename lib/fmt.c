@@ -110,13 +110,6 @@ put_digits(char *end, uint64_t v, int n)
 		*--end = (char)('0' + w);
 }
 
-/* floor(x / 10^j) for x < 2^57, 1 <= j <= 16, without a divide */
-static inline uint64_t
-div_pow10(uint64_t x, int j)
-{
-	return (uint64_t)(((u128)x * fmt_div10[j][0]) >> fmt_div10[j][1]);
-}
-
 size_t
 bp_fmt_int(char *buf, int64_t v)
 {
@@ -131,24 +124,6 @@ bp_fmt_int(char *buf, int64_t v)
 	len += (size_t)n;
 	buf[len] = '\0';
 	return len;
-}
-
-/*
- * If *f is a multiple of 10^k (k = fmt_ztab[i][0]), divide it and return
- * k, else 0: one multiplication by the inverse of 5^k and a rotation
- * (see fmt_tables.py), no division.
- */
-static inline int
-strip_zeros(uint64_t *f, int i)
-{
-	int k = (int)fmt_ztab[i][0];
-	uint64_t y = *f * fmt_ztab[i][1];
-
-	y = y >> k | y << (64 - k);
-	if (y > fmt_ztab[i][2])
-		return 0;
-	*f = y;
-	return k;
 }
 
 /* ---- Schubfach -------------------------------------------------------- */
@@ -234,68 +209,133 @@ schubfach(int q, uint64_t c, uint64_t *f, int *e)
 			return;
 		}
 	}
+	/*
+	 * s or t = s + 1, whichever is inside; both: the closer to v, ties
+	 * to even (vb is 4 v 10^-k, rounded).  Without branches: which one
+	 * it is follows the digits, and a mispredicted branch here cost more
+	 * than the rest of the function.
+	 */
 	t = s + 1;
 	uin = vbl + out <= s << 2;
 	win = (t << 2) + out <= vbr;
 	*e = k;
-	if (uin != win) {
-		*f = uin ? s : t;
-		return;
-	}
-	/* both in: the closer to v, ties to even (vb is 4 v 10^-k, rounded) */
-	if (vb < ((s + t) << 1) || (vb == ((s + t) << 1) && !(s & 1)))
-		*f = s;
-	else
-		*f = t;
+	*f = s + (uint64_t)((uin ^ 1) | (win & ((vb > (s + t) << 1) |
+		((vb == (s + t) << 1) & (int)(s & 1)))));
 }
 
 /* ---- output forms ----------------------------------------------------- */
 
 /*
- * Text for f 10^e (f > 0, no trailing zeros, n digits) at p; returns the
- * end.  E = e + n - 1 is the decimal exponent of the first digit.  (No
- * digits are moved after being written: wide loads of bytes just stored
- * stall store-to-load forwarding.)
+ * The eight decimal digits of v < 10^8 as the bytes 0-9 (not yet ASCII),
+ * most significant first in memory order: two halves of four digits in
+ * 32-bit lanes, each split into pairs in 16-bit lanes and each pair into
+ * digits in bytes, by multiplications with reciprocals that are exact
+ * over these ranges (n / 100 = n 5243 >> 19 for n < 10^4, m / 10 =
+ * m 103 >> 10 for m < 100).  No table, no division, no loop.
+ */
+static inline uint64_t
+digits8(uint32_t v)
+{
+	uint64_t y, q;
+
+	y = (uint64_t)(v / 10000) | (uint64_t)(v % 10000) << 32;
+	q = (y * 5243 >> 19) & 0x0000007f0000007fULL;
+	y = q | (y - q * 100) << 16;
+	q = (y * 103 >> 10) & 0x000f000f000f000fULL;
+	y = q | (y - q * 10) << 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	y = __builtin_bswap64(y);
+#endif
+	return y;
+}
+
+/* Number of zero digits at the end of a digits8() word (not all zero). */
+static inline int
+zeros8(uint64_t y)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_ctzll(y) >> 3;
+#else
+	return __builtin_clzll(y) >> 3;
+#endif
+}
+
+#define ASCII8 0x3030303030303030ULL
+
+/*
+ * Text for f 10^e (0 < f < 10^17) at p; returns the end.  f is first
+ * widened to exactly 17 digits, d D1..D16: the leading digit d and two
+ * words of eight digits, converted by digits8() and stored whole; the
+ * trailing zeros are counted in the words.  The decimal point is put in
+ * by storing the digits after it once more, one byte further on, from
+ * the same registers shifted (a 128-bit shift), never by moving bytes
+ * already written: a load of bytes just stored would stall on
+ * store-to-load forwarding.  Writes scratch bytes up to p + 34.
  */
 static inline char *
-put_decimal(char *p, uint64_t f, int n, int e)
+put_decimal(char *p, uint64_t f, int e)
 {
-	int E = e + n - 1;
+	uint64_t hi, lo, w1, w2;
+	unsigned d;
+	int n, E, len;
 
-	if (E >= -5 && E < 16) {
-		if (e >= 0) {
-			/* integer: digits, then zeros */
-			put_digits(p + n, f, n);
-			p += n;
-			for (int i = 0; i < e; i++)
-				*p++ = '0';
-			return p;
-		}
-		if (E >= 0) {
-			/* 123.45: integer part, point, fraction */
-			uint64_t ip = div_pow10(f, n - E - 1);
+	n = ndigits(f);		/* 16 or 17 out of Schubfach, at random */
+	f *= pow10_u64[17 - n];
+	e -= 17 - n;
+	E = e + 16;			/* exponent of the leading digit */
+	hi = f / 100000000;
+	lo = f - hi * 100000000;
+	d = (unsigned)(hi / 100000000);
+	w1 = digits8((uint32_t)(hi - (uint64_t)d * 100000000));
+	w2 = digits8((uint32_t)lo);
+	/* significant digits: 17 less the trailing zeros */
+	if (w2)
+		len = 17 - zeros8(w2);
+	else if (w1)
+		len = 9 - zeros8(w1);
+	else
+		len = 1;
+	w1 += ASCII8;
+	w2 += ASCII8;
+	if (E >= 0 && E < 16) {
+		/* d D1..DE . D(E+1)..: the fraction stored again, shifted */
+		u128 t = (u128)w2 << 64 | w1;
 
-			put_digits(p + E + 1, ip, E + 1);
-			p[E + 1] = '.';
-			put_digits(p + n + 1, f - ip * pow10_u64[n - E - 1],
-				   n - E - 1);
-			return p + n + 1;
-		}
-		/* 0.00123 */
+		p[0] = (char)('0' + d);
+		memcpy(p + 1, &w1, 8);
+		memcpy(p + 9, &w2, 8);
+		if (len <= E + 1)
+			return p + E + 1;	/* an integer */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		t = (u128)w1 << 64 | w2;
+		t <<= 8 * E;
+		w1 = (uint64_t)(t >> 64);
+		w2 = (uint64_t)t;
+#else
+		t >>= 8 * E;
+		w1 = (uint64_t)t;
+		w2 = (uint64_t)(t >> 64);
+#endif
+		memcpy(p + E + 2, &w1, 8);
+		memcpy(p + E + 10, &w2, 8);
+		p[E + 1] = '.';
+		return p + len + 1;
+	}
+	if (E < 0 && E >= -5) {
+		/* 0.000ddd */
 		memcpy(p, "0.00000", 8);
-		p += 2 + (-E - 1);
-		put_digits(p + n, f, n);
-		return p + n;
+		p += 1 - E;
+		p[0] = (char)('0' + d);
+		memcpy(p + 1, &w1, 8);
+		memcpy(p + 9, &w2, 8);
+		return p + len;
 	}
 	/* d.ddde+XX / d.ddde-XXX */
-	put_digits(p + 1 + n, f, n);
-	p[0] = p[1];
-	if (n > 1) {
-		p[1] = '.';
-		p += n + 1;
-	} else {
-		p += 1;
-	}
+	p[0] = (char)('0' + d);
+	p[1] = '.';
+	memcpy(p + 2, &w1, 8);
+	memcpy(p + 10, &w2, 8);
+	p += len > 1 ? len + 1 : 1;
 	*p++ = 'e';
 	if (E < 0) {
 		*p++ = '-';
@@ -315,7 +355,7 @@ size_t
 bp_fmt_double(char *buf, double x)
 {
 	uint64_t bits, t, c, f;
-	int bq, q, e, n;
+	int bq, q, e;
 	char *p = buf;
 
 	memcpy(&bits, &x, sizeof(bits));
@@ -358,13 +398,7 @@ bp_fmt_double(char *buf, double x)
 	}
 	schubfach(q, c, &f, &e);
 print:
-	/* strip trailing zeros: at most 16 of them (f < 10^17) */
-	e += strip_zeros(&f, 0);
-	e += strip_zeros(&f, 0);
-	for (int i = 1; i < 4; i++)
-		e += strip_zeros(&f, i);
-	n = ndigits(f);
-	p = put_decimal(p, f, n, e);
+	p = put_decimal(p, f, e);
 	*p = '\0';
 	return (size_t)(p - buf);
 }

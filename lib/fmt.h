@@ -25,11 +25,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BP_FMT_BUFSZ 32
+#define BP_FMT_BUFSZ 48
 
 /*
- * Writes a NUL-terminated string of at most BP_FMT_BUFSZ - 1 (in fact 24)
- * bytes; returns its length.
+ * Writes a NUL-terminated string of at most 24 bytes and returns its
+ * length; buf must have BP_FMT_BUFSZ bytes: the digits are stored in
+ * whole words, past the end of the string.
  */
 size_t bp_fmt_double(char *buf, double x);
 /* Decimal integer; returns length. */

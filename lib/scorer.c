@@ -1,11 +1,27 @@
 /*
- * scorer: blocks of rows through a model on two threads (see scorer.h).
+ * scorer: blocks of rows through a model on a pipeline of threads (see
+ * scorer.h).
  *
- * The main thread reads lines into one block and writes the finished
- * block before; a helper thread parses the block's rows, reads their
- * features and predicts them in one batch.  Each finished row is written
- * as its input line up to the closing brace followed by the new fields
- * (or rebuilt field by field when it holds a column the scorer replaces).
+ * The calling thread reads lines into blocks (a ring of them) and hands
+ * each to the workers in turn; a worker parses the block's rows, reads
+ * their features, predicts the block in one batch and formats each row's
+ * new columns; the calling thread writes the blocks back in order, as
+ * they finish.  A finished row is its input line up to the closing brace
+ * followed by the new fields, or with a keep list the kept fields
+ * followed by them.  A row that holds a column the scorer replaces (or
+ * no column at all) is rebuilt field by field by the writer, on the
+ * calling thread, as it is written.
+ *
+ * Rows of a stream mostly have the same keys in the same order.  A
+ * worker parses the first row of a block in full (bp_row_parse) and
+ * keeps its shape: each key as it must appear in the line, `"key":`.  The
+ * next rows are read by a quick scan that checks those keys with memcmp
+ * and finds the values' ends without copying anything; a row that does
+ * not match in every byte (another key, white space, an escape, a bad
+ * value...) is parsed in full and its shape kept instead.  The scan
+ * accepts only what bp_row_parse accepts and reads the same values, so
+ * every row comes out the same either way; errors are always reported by
+ * the full parse.
  */
 #include "scorer.h"
 
@@ -18,9 +34,19 @@
 
 #include "dataset.h"
 #include "fmt.h"
+#include "forest.h"
+#include "model-internal.h"
 #include "util.h"
 
-#define BLOCK_ROWS 2048
+#define BLOCK_ROWS 1024
+#define AUTO_THREADS_MAX 8
+#define PAD 8			/* readable bytes after a block's text */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#else
+#define SWAR 0
+#endif
 
 enum row_state { ROW_OK, ROW_SKIP, ROW_NULL };
 
@@ -28,29 +54,59 @@ struct block {
 	struct bp_buf text;	/* the lines, each NUL-terminated */
 	size_t *off, *len;
 	long *lineno;
-	unsigned char *state, *collide;
-	double *x, *out;	/* (n, k), (n, nout) */
-	size_t n, cap;
+	unsigned char *state;	/* enum row_state */
+	unsigned char *slow;	/* written by the writer, field by field */
+	double *x, *out;	/* (n, k) features, (n, nout) predictions */
+	size_t n;
+	/*
+	 * What a worker made: row i is written as text[off[i]..+plen[i])
+	 * then fmt[fo[i]..+flen[i]).  With a keep list, the kept columns of
+	 * row i are first put in kept[ko[i]..+klen[i]).
+	 */
+	size_t *plen, *fo, *flen, *ko, *klen;
+	struct bp_buf fmt, kept;
 	int err;		/* rows from err_row on are not written */
 	size_t err_row;
 	char msg[512];
+	int done;		/* scored (under the pipeline's lock) */
 };
 
+/* what every thread reads */
 struct scorer {
 	const struct bp_model *m;
 	const struct bp_scorer_opts *o;
+	const struct bp_forest *forest;	/* NULL: the model's own batch */
 	const char *name;	/* input, for messages */
 	size_t k, nout, ncls;
-	char (*cname)[24];
-	double lo, hi;
-	int strict;
-	/* the parsing side (helper thread) */
+	char (*cname)[32];	/* `,"score_m1":` ... */
+	size_t *cnamelen;
+	char (*cbare)[32];	/* `score_m1` ... */
+};
+
+/*
+ * The shape of a row: its keys in order (no two alike, none needing an
+ * escape), where the model's features and the kept columns are, and the
+ * values of the last row scanned.
+ */
+struct shape {
+	size_t n;		/* fields; 0: no shape */
+	struct bp_buf keys;	/* `"key":` of every field, one after another */
+	size_t *koff, *klen;	/* (n) */
+	size_t alloc;
+	size_t *feat;		/* (k) field of feature j */
+	size_t *kept;		/* (nkeep) kept fields, in input order */
+	int slow;		/* the rows hold a column the scorer writes */
+	const char **raw;	/* (n) the values of the row scanned */
+	size_t *rawlen;
+};
+
+/* what one worker owns */
+struct worker {
 	struct bp_row row;
 	struct bp_featmap fm;
-	int hscore, hsignal;
-	/* the writing side (main thread) */
-	struct bp_row wrow;
-	struct bp_buf tail;
+	int *keep_hint;
+	size_t *keep_idx;
+	struct shape sh;
 };
 
 void
@@ -88,38 +144,54 @@ static void
 class_name(char *buf, double v)
 {
 	if (v < 0)
-		snprintf(buf, 24, "score_m%.0f", -v);
+		snprintf(buf, 32, "score_m%.0f", -v);
 	else if (v > 0)
-		snprintf(buf, 24, "score_p%.0f", v);
+		snprintf(buf, 32, "score_p%.0f", v);
 	else
-		snprintf(buf, 24, "score_0");
+		snprintf(buf, 32, "score_0");
 }
 
 static void
 block_release(struct block *b)
 {
 	bp_buf_release(&b->text);
+	bp_buf_release(&b->fmt);
+	bp_buf_release(&b->kept);
+	free(b->ko);
+	free(b->klen);
 	free(b->off);
 	free(b->len);
 	free(b->lineno);
 	free(b->state);
-	free(b->collide);
+	free(b->slow);
 	free(b->x);
 	free(b->out);
+	free(b->plen);
+	free(b->fo);
+	free(b->flen);
 }
 
 static void
 block_init(struct block *b, size_t k, size_t nout)
 {
+	size_t cap = BLOCK_ROWS;
+
 	memset(b, 0, sizeof(*b));
-	b->cap = BLOCK_ROWS;
-	b->off = bp_xcalloc(b->cap, sizeof(*b->off));
-	b->len = bp_xcalloc(b->cap, sizeof(*b->len));
-	b->lineno = bp_xcalloc(b->cap, sizeof(*b->lineno));
-	b->state = bp_xcalloc(b->cap, 1);
-	b->collide = bp_xcalloc(b->cap, 1);
-	b->x = bp_xcalloc(b->cap * (k ? k : 1), sizeof(*b->x));
-	b->out = bp_xcalloc(b->cap * nout, sizeof(*b->out));
+	bp_buf_init(&b->text);
+	bp_buf_init(&b->fmt);
+	bp_buf_init(&b->kept);
+	b->ko = bp_xcalloc(cap, sizeof(*b->ko));
+	b->klen = bp_xcalloc(cap, sizeof(*b->klen));
+	b->off = bp_xcalloc(cap, sizeof(*b->off));
+	b->len = bp_xcalloc(cap, sizeof(*b->len));
+	b->lineno = bp_xcalloc(cap, sizeof(*b->lineno));
+	b->state = bp_xcalloc(cap, 1);
+	b->slow = bp_xcalloc(cap, 1);
+	b->x = bp_xcalloc(cap * (k ? k : 1), sizeof(*b->x));
+	b->out = bp_xcalloc(cap * nout, sizeof(*b->out));
+	b->plen = bp_xcalloc(cap, sizeof(*b->plen));
+	b->fo = bp_xcalloc(cap, sizeof(*b->fo));
+	b->flen = bp_xcalloc(cap, sizeof(*b->flen));
 }
 
 static int
@@ -141,8 +213,10 @@ block_read(struct block *b, struct bp_reader *in)
 
 	b->n = 0;
 	b->err = 0;
+	b->done = 0;
 	bp_buf_reset(&b->text);
-	while (b->n < b->cap && (rc = bp_reader_line(in, &line, &len)) > 0) {
+	while (b->n < BLOCK_ROWS &&
+	       (rc = bp_reader_line(in, &line, &len)) > 0) {
 		if (is_blank(line, len))
 			continue;
 		b->off[b->n] = b->text.len;
@@ -152,19 +226,28 @@ block_read(struct block *b, struct bp_reader *in)
 		bp_buf_addc(&b->text, '\0');
 		b->n++;
 	}
+	/* zeros past the text: the quick scan reads eight bytes at a time */
+	bp_buf_grow(&b->text, PAD);
+	memset(b->text.s + b->text.len, 0, PAD);
 	if (rc < 0)
 		return -1;
 	return b->n > 0;
 }
 
+/* a column the scorer writes: score, signal, score_* (multiclass) */
 static int
-collides(struct scorer *s, const struct bp_row *row)
+replaced(const struct scorer *s, const char *key)
 {
-	if (bp_row_find(row, "score", &s->hscore) >= 0 ||
-	    bp_row_find(row, "signal", &s->hsignal) >= 0)
-		return 1;
-	for (size_t i = 0; s->ncls && i < row->n; i++)
-		if (strncmp(row->f[i].key, "score_", 6) == 0)
+	return key[0] == 's' && (strcmp(key, "score") == 0 ||
+				 strcmp(key, "signal") == 0 ||
+				 (s->ncls && strncmp(key, "score_", 6) == 0));
+}
+
+static int
+collides(const struct scorer *s, const struct bp_row *row)
+{
+	for (size_t i = 0; i < row->n; i++)
+		if (replaced(s, row->f[i].key))
 			return 1;
 	return 0;
 }
@@ -184,36 +267,394 @@ block_fail(struct block *b, size_t i, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* parse, read features, predict: the helper thread's part */
 static void
-block_score(struct scorer *s, struct block *b)
+add_num(struct bp_buf *b, double v)
 {
+	bp_buf_grow(b, BP_FMT_BUFSZ);
+	if (isfinite(v))
+		b->len += bp_fmt_double(b->s + b->len, v);
+	else
+		bp_buf_add(b, "null", 4);
+}
+
+/* the new columns of row i, from `{` or `,` on, and the end of the line */
+static void
+format_tail(const struct scorer *s, struct block *b, size_t i, int first)
+{
+	const double *out = b->out + i * s->nout;
+	int valid = b->state[i] == ROW_OK;
+	double score = valid ? bp_model_score(s->m, out) : NAN;
+	int sig = valid ? bp_scorer_signal(s->m, s->o, score) : 0;
+	struct bp_buf *f = &b->fmt;
+
+	for (size_t c = 0; c < s->ncls; c++) {
+		bp_buf_add(f, s->cname[c] + first, s->cnamelen[c] - first);
+		add_num(f, valid ? out[c] : NAN);
+		first = 0;
+	}
+	bp_buf_add(f, ",\"score\":" + first, 9 - first);
+	add_num(f, score);
+	bp_buf_add(f, sig > 0 ? ",\"signal\":1}\n" : sig < 0 ?
+		   ",\"signal\":-1}\n" : ",\"signal\":0}\n", sig < 0 ? 14 : 13);
+}
+
+/* the kept columns of the parsed row, in input order; -1: one is missing */
+static int
+format_keep(const struct scorer *s, struct worker *w, struct block *b,
+	    size_t i)
+{
+	const struct bp_row *row = &w->row;
+	size_t nk = s->o->nkeep, *idx = w->keep_idx;
+
+	for (size_t q = 0; q < nk; q++) {
+		int at = bp_row_find(row, s->o->keep[q], &w->keep_hint[q]);
+
+		if (at < 0) {
+			block_fail(b, i, "%s:%ld: '%s' (a --keep column) is "
+				   "missing", s->name, b->lineno[i],
+				   s->o->keep[q]);
+			return -1;
+		}
+		idx[q] = (size_t)at;
+	}
+	/* input order: insertion sort of a few indices */
+	for (size_t q = 1; q < nk; q++)
+		for (size_t p = q; p > 0 && idx[p - 1] > idx[p]; p--) {
+			size_t t = idx[p];
+
+			idx[p] = idx[p - 1];
+			idx[p - 1] = t;
+		}
+	b->ko[i] = b->kept.len;
+	bp_buf_addc(&b->kept, '{');
+	for (size_t q = 0; q < nk; q++) {
+		const struct bp_field *f = &row->f[idx[q]];
+
+		if (q && idx[q] == idx[q - 1])
+			continue;	/* a name given twice */
+		if (q)
+			bp_buf_addc(&b->kept, ',');
+		bp_json_escape(&b->kept, f->key, f->keylen);
+		bp_buf_addc(&b->kept, ':');
+		bp_buf_add(&b->kept, f->raw, f->rawlen);
+	}
+	b->klen[i] = b->kept.len - b->ko[i];
+	return 0;
+}
+
+/* ---- the quick scan ------------------------------------------------------ */
+
+static void
+shape_release(struct shape *sh)
+{
+	bp_buf_release(&sh->keys);
+	free(sh->koff);
+	free(sh->klen);
+	free(sh->feat);
+	free(sh->kept);
+	free(sh->raw);
+	free(sh->rawlen);
+	memset(sh, 0, sizeof(*sh));
+}
+
+/* 1 when key can stand in a line as it is: no escape, no control byte */
+static int
+plain_key(const char *key, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Keep the shape of row (just parsed in full and found good); no shape
+ * when its keys do not allow the quick scan.
+ */
+static void
+shape_learn(const struct scorer *s, struct shape *sh,
+	    const struct bp_row *row)
+{
+	size_t n = row->n, k = s->k;
+	const char *const *names = bp_model_features(s->m);
+
+	sh->n = 0;
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!plain_key(row->f[i].key, row->f[i].keylen))
+			return;
+		for (size_t q = 0; q < i; q++)
+			if (row->f[q].keylen == row->f[i].keylen &&
+			    memcmp(row->f[q].key, row->f[i].key,
+				   row->f[i].keylen) == 0)
+				return;
+	}
+	if (n > sh->alloc) {
+		sh->alloc = n;
+		sh->koff = bp_xreallocarray(sh->koff, n, sizeof(*sh->koff));
+		sh->klen = bp_xreallocarray(sh->klen, n, sizeof(*sh->klen));
+		sh->raw = bp_xreallocarray(sh->raw, n, sizeof(*sh->raw));
+		sh->rawlen = bp_xreallocarray(sh->rawlen, n,
+					      sizeof(*sh->rawlen));
+	}
+	if (!sh->feat) {
+		sh->feat = bp_xcalloc(k + 1, sizeof(*sh->feat));
+		sh->kept = bp_xcalloc(s->o->nkeep + 1, sizeof(*sh->kept));
+	}
+	bp_buf_reset(&sh->keys);
+	for (size_t i = 0; i < n; i++) {
+		sh->koff[i] = sh->keys.len;
+		bp_json_escape(&sh->keys, row->f[i].key, row->f[i].keylen);
+		bp_buf_addc(&sh->keys, ':');
+		sh->klen[i] = sh->keys.len - sh->koff[i];
+	}
+	for (size_t j = 0; j < k; j++) {
+		size_t i = 0, len = strlen(names[j]);
+
+		while (i < n && !(row->f[i].keylen == len &&
+				  memcmp(row->f[i].key, names[j], len) == 0))
+			i++;
+		if (i == n)
+			return;
+		sh->feat[j] = i;
+	}
+	for (size_t q = 0, m = 0; q < s->o->nkeep; q++) {
+		const char *name = s->o->keep[q];
+		size_t len = strlen(name), i = 0;
+
+		while (i < n && !(row->f[i].keylen == len &&
+				  memcmp(row->f[i].key, name, len) == 0))
+			i++;
+		if (i == n)
+			return;
+		/* input order: insert i among the fields before it */
+		for (m = q; m > 0 && sh->kept[m - 1] > i; m--)
+			sh->kept[m] = sh->kept[m - 1];
+		sh->kept[m] = i;
+	}
+	sh->slow = !s->o->keep && collides(s, row);
+	sh->n = n;
+}
+
+/* past the digits at p (the text goes on to a NUL and PAD bytes) */
+static inline const char *
+scan_digits(const char *p)
+{
+#if SWAR
+	for (;;) {
+		uint64_t v, m;
+
+		memcpy(&v, p, 8);
+		/* a digit is 0x3X with X <= 9: other bytes flag nonzero */
+		m = ((v & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+		    (((v + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ^
+		     0x3030303030303030ULL);
+		/* the high bit of each nonzero byte (no carry between them) */
+		m = (((m & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | m) &
+		    0x8080808080808080ULL;
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#else
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+#endif
+}
+
+/*
+ * A JSON number at p as bp_row_parse's grammar has it (-, int, frac,
+ * exp); the end, or NULL.
+ */
+static inline const char *
+scan_num(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		p = scan_digits(p + 1);
+	else
+		return NULL;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return NULL;
+		p = scan_digits(p + 2);
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		p = scan_digits(p + 1);
+	}
+	return p;
+}
+
+/*
+ * Scan line (len bytes, then a NUL) as a row of shape sh: 0 with the
+ * values in sh->raw, or -1 when it does not match (parse it in full).
+ */
+static int
+shape_scan(struct shape *sh, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	size_t n = sh->n;
+
+	if (*p++ != '{')
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *v;
+
+		if ((size_t)(end - p) < sh->klen[i] ||
+		    memcmp(p, sh->keys.s + sh->koff[i], sh->klen[i]) != 0)
+			return -1;
+		v = p += sh->klen[i];
+		switch (*p) {
+		case '"':
+			p++;
+			while ((unsigned char)*p >= 0x20 && *p != '"' &&
+			       *p != '\\')
+				p++;
+			if (*p != '"')
+				return -1;
+			p++;
+			break;
+		case 't':
+			if (memcmp(p, "true", 4) != 0)
+				return -1;
+			p += 4;
+			break;
+		case 'f':
+			if (memcmp(p, "false", 5) != 0)
+				return -1;
+			p += 5;
+			break;
+		case 'n':
+			if (memcmp(p, "null", 4) != 0)
+				return -1;
+			p += 4;
+			break;
+		default:
+			if (!(p = scan_num(p)))
+				return -1;
+			break;
+		}
+		if (p > end)
+			return -1;
+		sh->raw[i] = v;
+		sh->rawlen[i] = (size_t)(p - v);
+		if (*p != (i + 1 < n ? ',' : '}'))
+			return -1;
+		p++;
+	}
+	return p == end ? 0 : -1;
+}
+
+/*
+ * The features of the row just scanned into x (k), as bp_featmap_fill
+ * reads them: the number of nulls, or -1 when one is not a number (the
+ * full parse reports it).
+ */
+static int
+shape_features(const struct scorer *s, const struct shape *sh, double *x)
+{
+	int nulls = 0;
+
+	for (size_t j = 0; j < s->k; j++) {
+		const char *v = sh->raw[sh->feat[j]];
+		size_t len = sh->rawlen[sh->feat[j]];
+
+		switch (*v) {
+		case 'n':
+			x[j] = NAN;
+			nulls++;
+			break;
+		case 't':
+			x[j] = 1;
+			break;
+		case 'f':
+			x[j] = 0;
+			break;
+		case '"':
+			return -1;
+		default:
+			if (bp_parse_double(v, len, &x[j]) < 0)
+				x[j] = NAN;
+			break;
+		}
+	}
+	return nulls;
+}
+
+/* the kept columns of the row just scanned, as format_keep writes them */
+static void
+shape_keep(const struct scorer *s, const struct shape *sh, struct block *b,
+	   size_t i)
+{
+	b->ko[i] = b->kept.len;
+	bp_buf_addc(&b->kept, '{');
+	for (size_t q = 0; q < s->o->nkeep; q++) {
+		size_t f = sh->kept[q];
+
+		if (q)
+			bp_buf_addc(&b->kept, ',');
+		bp_buf_add(&b->kept, sh->keys.s + sh->koff[f], sh->klen[f]);
+		bp_buf_add(&b->kept, sh->raw[f], sh->rawlen[f]);
+	}
+	b->klen[i] = b->kept.len - b->ko[i];
+}
+
+/* parse, read features, predict, format: a worker's part */
+static void
+block_score(const struct scorer *s, struct worker *w, struct block *b)
+{
+	struct shape *sh = &w->sh;
 	size_t n = b->n, bad, k = s->k;
 	enum bp_feat_problem why;
 	char err[256];
 
+	bp_buf_reset(&b->kept);
+	/* each block starts from a full parse, whichever worker has it */
+	sh->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *line = b->text.s + b->off[i];
-		int nulls;
+		int nulls = -1, quick = 0;
 
-		if (bp_row_parse(&s->row, line, b->len[i], err,
-				 sizeof(err)) < 0) {
-			block_fail(b, i, "%s:%ld: %s", s->name, b->lineno[i],
-				   err);
-			n = i;
-			break;
-		}
-		b->collide[i] = (unsigned char)collides(s, &s->row);
-		nulls = bp_featmap_fill(&s->fm, &s->row, b->x + i * k, &bad,
-					&why);
-		if (nulls < 0) {
-			block_fail(b, i, "%s:%ld: '%s' %s", s->name,
-				   b->lineno[i], bp_model_features(s->m)[bad],
-				   why == BP_FEAT_ABSENT ?
-				   "(a feature of the model) is missing" :
-				   "is not a number");
-			n = i;
-			break;
+		if (sh->n && shape_scan(sh, line, b->len[i]) == 0 &&
+		    (nulls = shape_features(s, sh, b->x + i * k)) >= 0) {
+			quick = 1;
+			b->slow[i] = (unsigned char)sh->slow;
+		} else {
+			if (bp_row_parse(&w->row, line, b->len[i], err,
+					 sizeof(err)) < 0) {
+				block_fail(b, i, "%s:%ld: %s", s->name,
+					   b->lineno[i], err);
+				n = i;
+				break;
+			}
+			b->slow[i] = !s->o->keep && (w->row.n == 0 ||
+						     collides(s, &w->row));
+			nulls = bp_featmap_fill(&w->fm, &w->row, b->x + i * k,
+						&bad, &why);
+			if (nulls < 0) {
+				block_fail(b, i, "%s:%ld: '%s' %s", s->name,
+					   b->lineno[i],
+					   bp_model_features(s->m)[bad],
+					   why == BP_FEAT_ABSENT ?
+					   "(a feature of the model) is missing" :
+					   "is not a number");
+				n = i;
+				break;
+			}
+			shape_learn(s, sh, &w->row);
 		}
 		b->state[i] = ROW_OK;
 		if (nulls > 0 && !bp_model_handles_missing(s->m)) {
@@ -234,61 +675,62 @@ block_score(struct scorer *s, struct block *b)
 			b->state[i] = s->o->missing == BP_SCORER_MISSING_SKIP ?
 				      ROW_SKIP : ROW_NULL;
 		}
+		if (s->o->keep && b->state[i] != ROW_SKIP) {
+			if (quick) {
+				shape_keep(s, sh, b, i);
+			} else if (format_keep(s, w, b, i) < 0) {
+				n = i;
+				break;
+			}
+		}
 	}
-	bp_model_predict_batch(s->m, b->x, n, b->out);
-}
-
-static void
-append_num(struct bp_buf *b, const char *key, double v)
-{
-	char num[BP_FMT_BUFSZ];
-
-	bp_buf_addf(b, ",\"%s\":", key);
-	if (isfinite(v))
-		bp_buf_add(b, num, bp_fmt_double(num, v));
+	if (s->forest)
+		bp_forest_predict(s->forest, b->x, n, b->out);
 	else
-		bp_buf_add(b, "null", 4);
+		bp_model_predict_batch(s->m, b->x, n, b->out);
+	bp_buf_reset(&b->fmt);
+	for (size_t i = 0; i < n; i++) {
+		const char *line = b->text.s + b->off[i];
+		const char *end = line + b->len[i];
+
+		if (b->state[i] == ROW_SKIP || b->slow[i])
+			continue;
+		b->fo[i] = b->fmt.len;
+		if (s->o->keep) {
+			/* after the kept columns (none kept: after '{') */
+			bp_buf_add(&b->fmt, b->kept.s + b->ko[i], b->klen[i]);
+			format_tail(s, b, i, b->klen[i] == 1);
+			b->plen[i] = 0;
+		} else {
+			while (end > line && end[-1] != '}')
+				end--;
+			b->plen[i] = (size_t)(end - 1 - line);
+			format_tail(s, b, i, 0);
+		}
+		b->flen[i] = b->fmt.len - b->fo[i];
+	}
 }
 
+/* a row rebuilt by the writer: it holds a replaced column, or none */
 static int
-emit_row(struct scorer *s, struct block *b, size_t i, struct bp_writer *w)
+emit_slow(const struct scorer *s, struct block *b, size_t i,
+	  struct bp_writer *w, struct bp_row *wrow)
 {
-	const char *line = b->text.s + b->off[i], *end;
+	const char *line = b->text.s + b->off[i];
 	const double *out = b->out + i * s->nout;
 	int valid = b->state[i] == ROW_OK;
 	double score = valid ? bp_model_score(s->m, out) : NAN;
 	int sig = valid ? bp_scorer_signal(s->m, s->o, score) : 0;
 	char err[256];
 
-	if (!b->collide[i]) {
-		end = line + b->len[i];
-		while (end > line && end[-1] != '}')
-			end--;
-		bp_buf_reset(&s->tail);
-		for (size_t c = 0; c < s->ncls; c++)
-			append_num(&s->tail, s->cname[c], valid ? out[c] : NAN);
-		append_num(&s->tail, "score", score);
-		bp_buf_addf(&s->tail, ",\"signal\":%d}\n", sig);
-		/* "{}" has no field to follow: no leading comma then */
-		if (end - line >= 2 && !is_blank(line + 1,
-						   (size_t)(end - line - 2))) {
-			if (bp_writer_write(w, line, (size_t)(end - 1 - line)) < 0)
-				return -1;
-			return bp_writer_write(w, s->tail.s, s->tail.len);
-		}
-	}
-	if (bp_row_parse(&s->wrow, line, b->len[i], err, sizeof(err)) < 0)
+	if (bp_row_parse(wrow, line, b->len[i], err, sizeof(err)) < 0)
 		return bp_error("%s:%ld: %s", s->name, b->lineno[i], err);
 	bp_writer_begin(w);
-	for (size_t f = 0; f < s->wrow.n; f++) {
-		const char *key = s->wrow.f[f].key;
-
-		if (strcmp(key, "score") && strcmp(key, "signal") &&
-		    (!s->ncls || strncmp(key, "score_", 6)))
-			bp_writer_copy_field(w, &s->wrow, f);
-	}
+	for (size_t f = 0; f < wrow->n; f++)
+		if (!replaced(s, wrow->f[f].key))
+			bp_writer_copy_field(w, wrow, f);
 	for (size_t c = 0; c < s->ncls; c++)
-		bp_writer_num(w, s->cname[c], valid ? out[c] : NAN);
+		bp_writer_num(w, s->cbare[c], valid ? out[c] : NAN);
 	bp_writer_num(w, "score", score);
 	bp_writer_int(w, "signal", sig);
 	return bp_writer_end(w);
@@ -296,16 +738,23 @@ emit_row(struct scorer *s, struct block *b, size_t i, struct bp_writer *w)
 
 /* write the block's rows; report its error when it has one */
 static int
-block_emit(struct scorer *s, struct block *b, struct bp_writer *w,
-	   uint64_t *rows)
+block_emit(const struct scorer *s, struct block *b, struct bp_writer *w,
+	   struct bp_row *wrow, uint64_t *rows)
 {
 	size_t n = b->err ? b->err_row : b->n;
 
 	for (size_t i = 0; i < n; i++) {
 		if (b->state[i] == ROW_SKIP)
 			continue;
-		if (emit_row(s, b, i, w) < 0)
+		if (b->slow[i]) {
+			if (emit_slow(s, b, i, w, wrow) < 0)
+				return -1;
+		} else if ((b->plen[i] && bp_writer_write(w, b->text.s +
+				b->off[i], b->plen[i]) < 0) ||
+			   bp_writer_write(w, b->fmt.s + b->fo[i],
+					   b->flen[i]) < 0) {
 			return -1;
+		}
 		(*rows)++;
 		if (s->o->progress)
 			bp_progress_tick(s->o->progress);
@@ -315,59 +764,80 @@ block_emit(struct scorer *s, struct block *b, struct bp_writer *w,
 	return 0;
 }
 
-/* ---- the helper thread -------------------------------------------------- */
+/* ---- the pipeline ------------------------------------------------------- */
 
-struct helper {
-	pthread_t th;
+struct pipeline {
+	const struct scorer *s;
+	struct block *blk;
+	size_t nblk;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct scorer *s;
-	struct block *job;	/* to score; NULL: idle */
-	int busy, quit;
+	pthread_cond_t work;	/* workers: a block to score, or quit */
+	pthread_cond_t done;	/* reader: a block is scored */
+	uint64_t next;		/* the next block a worker takes */
+	uint64_t ready;		/* blocks read so far */
+	int quit;
+	pthread_t *th;
+	struct worker *wk;
+	int nth;		/* threads started */
+};
+
+static void
+worker_init(struct worker *w, const struct scorer *s)
+{
+	memset(w, 0, sizeof(*w));
+	bp_featmap_init(&w->fm, bp_model_features(s->m), s->k);
+	w->keep_hint = bp_xcalloc(s->o->nkeep + 1, sizeof(*w->keep_hint));
+	w->keep_idx = bp_xcalloc(s->o->nkeep + 1, sizeof(*w->keep_idx));
+	for (size_t q = 0; q < s->o->nkeep; q++)
+		w->keep_hint[q] = -1;
+}
+
+static void
+worker_release(struct worker *w)
+{
+	shape_release(&w->sh);
+	bp_featmap_release(&w->fm);
+	bp_row_release(&w->row);
+	free(w->keep_hint);
+	free(w->keep_idx);
+}
+
+struct worker_arg {
+	struct pipeline *p;
+	struct worker *w;
 };
 
 static void *
-helper_main(void *arg)
+worker_main(void *arg)
 {
-	struct helper *h = arg;
+	struct worker_arg *a = arg;
+	struct pipeline *p = a->p;
 
-	pthread_mutex_lock(&h->mu);
+	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct block *b;
 
-		while (!h->job && !h->quit)
-			pthread_cond_wait(&h->cv, &h->mu);
-		if (h->quit)
+		while (p->next == p->ready && !p->quit)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->quit)
 			break;
-		b = h->job;
-		pthread_mutex_unlock(&h->mu);
-		block_score(h->s, b);
-		pthread_mutex_lock(&h->mu);
-		h->job = NULL;
-		h->busy = 0;
-		pthread_cond_broadcast(&h->cv);
+		b = &p->blk[p->next++ % p->nblk];
+		pthread_mutex_unlock(&p->mu);
+		block_score(p->s, a->w, b);
+		pthread_mutex_lock(&p->mu);
+		b->done = 1;
+		pthread_cond_broadcast(&p->done);
 	}
-	pthread_mutex_unlock(&h->mu);
+	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
-static void
-helper_submit(struct helper *h, struct block *b)
+static int
+auto_threads(void)
 {
-	pthread_mutex_lock(&h->mu);
-	h->job = b;
-	h->busy = 1;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-}
+	int n = bp_ncpu();
 
-static void
-helper_wait(struct helper *h)
-{
-	pthread_mutex_lock(&h->mu);
-	while (h->busy)
-		pthread_cond_wait(&h->cv, &h->mu);
-	pthread_mutex_unlock(&h->mu);
+	return n > AUTO_THREADS_MAX ? AUTO_THREADS_MAX : n;
 }
 
 int
@@ -375,83 +845,130 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	      struct bp_reader *in, struct bp_writer *out, uint64_t *rows_out)
 {
 	struct scorer s;
-	struct block blk[2];
-	struct helper h, *hp = NULL;
+	struct pipeline p;
+	struct worker inline_w;
+	struct worker_arg *args = NULL;
+	struct bp_row wrow = BP_ROW_INIT;
+	struct bp_forest *forest = bp_forest_new(m);
 	const double *cls;
-	uint64_t rows = 0;
-	int rc = 0, more, cur = 0;
+	uint64_t rows = 0, emitted = 0;
+	int rc = 0, eof = 0, nw = o->threads > 0 ? o->threads : auto_threads();
 
 	memset(&s, 0, sizeof(s));
 	s.m = m;
 	s.o = o;
+	s.forest = forest;
 	s.name = bp_reader_name(in);
 	s.k = bp_model_nfeatures(m);
 	s.nout = bp_model_noutputs(m);
 	s.ncls = bp_model_classes(m, &cls);
 	s.cname = bp_xcalloc(s.ncls ? s.ncls : 1, sizeof(*s.cname));
-	for (size_t c = 0; c < s.ncls; c++)
-		class_name(s.cname[c], cls[c]);
-	s.hscore = s.hsignal = -1;
-	bp_featmap_init(&s.fm, bp_model_features(m), s.k);
-	block_init(&blk[0], s.k, s.nout);
-	block_init(&blk[1], s.k, s.nout);
-	if (o->threads > 1) {
-		memset(&h, 0, sizeof(h));
-		h.s = &s;
-		pthread_mutex_init(&h.mu, NULL);
-		pthread_cond_init(&h.cv, NULL);
-		if (pthread_create(&h.th, NULL, helper_main, &h) == 0)
-			hp = &h;
+	s.cnamelen = bp_xcalloc(s.ncls ? s.ncls : 1, sizeof(*s.cnamelen));
+	s.cbare = bp_xcalloc(s.ncls ? s.ncls : 1, sizeof(*s.cbare));
+	for (size_t c = 0; c < s.ncls; c++) {
+		class_name(s.cbare[c], cls[c]);
+		snprintf(s.cname[c], sizeof(s.cname[c]), ",\"%.20s\":",
+			 s.cbare[c]);
+		s.cnamelen[c] = strlen(s.cname[c]);
 	}
 
-	more = block_read(&blk[cur], in);
-	if (more > 0) {
-		if (hp)
-			helper_submit(hp, &blk[cur]);
-		else
-			block_score(&s, &blk[cur]);
-	}
-	while (more > 0) {
-		int nxt = !cur, next_more;
-
-		/* read the next block while the helper scores this one */
-		next_more = blk[cur].err ? 0 : block_read(&blk[nxt], in);
-		if (hp)
-			helper_wait(hp);
-		if (blk[cur].err)
-			next_more = 0;
-		if (next_more > 0) {
-			if (hp)
-				helper_submit(hp, &blk[nxt]);
-			else
-				block_score(&s, &blk[nxt]);
+	memset(&p, 0, sizeof(p));
+	p.s = &s;
+	if (nw > BP_SCORER_MAX_THREADS)
+		nw = BP_SCORER_MAX_THREADS;
+	if (nw < 2)
+		nw = 0;		/* everything on this thread */
+	p.nblk = nw ? 2 * (size_t)nw + 2 : 1;
+	p.blk = bp_xcalloc(p.nblk, sizeof(*p.blk));
+	for (size_t i = 0; i < p.nblk; i++)
+		block_init(&p.blk[i], s.k, s.nout);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.work, NULL);
+	pthread_cond_init(&p.done, NULL);
+	worker_init(&inline_w, &s);
+	if (nw) {
+		p.th = bp_xcalloc((size_t)nw, sizeof(*p.th));
+		p.wk = bp_xcalloc((size_t)nw, sizeof(*p.wk));
+		args = bp_xcalloc((size_t)nw, sizeof(*args));
+		for (int t = 0; t < nw; t++) {
+			worker_init(&p.wk[t], &s);
+			args[t].p = &p;
+			args[t].w = &p.wk[t];
+			if (pthread_create(&p.th[t], NULL, worker_main,
+					   &args[t]) != 0) {
+				worker_release(&p.wk[t]);
+				break;
+			}
+			p.nth++;
 		}
-		if (block_emit(&s, &blk[cur], out, &rows) < 0 || next_more < 0) {
+	}
+
+	/*
+	 * Read while a block is free, else write the oldest one when it is
+	 * scored.  Without workers, a block is scored as soon as it is read.
+	 */
+	for (;;) {
+		struct block *b;
+
+		if (!eof && p.ready - emitted < p.nblk) {
+			int r;
+
+			b = &p.blk[p.ready % p.nblk];
+			r = block_read(b, in);
+			if (r <= 0) {
+				eof = 1;
+				if (r < 0)
+					rc = -1;
+				continue;
+			}
+			if (!p.nth) {
+				block_score(&s, &inline_w, b);
+				b->done = 1;
+			}
+			pthread_mutex_lock(&p.mu);
+			p.ready++;
+			pthread_cond_signal(&p.work);
+			pthread_mutex_unlock(&p.mu);
+			if (p.nth && p.ready - emitted < p.nblk)
+				continue;
+		}
+		if (emitted == p.ready)
+			break;
+		b = &p.blk[emitted % p.nblk];
+		pthread_mutex_lock(&p.mu);
+		while (!b->done)
+			pthread_cond_wait(&p.done, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		emitted++;
+		if (block_emit(&s, b, out, &wrow, &rows) < 0 || b->err) {
 			rc = -1;
 			break;
 		}
-		more = next_more;
-		cur = nxt;
 	}
-	if (more < 0)
-		rc = -1;
-	if (hp) {
-		helper_wait(hp);
-		pthread_mutex_lock(&h.mu);
-		h.quit = 1;
-		pthread_cond_broadcast(&h.cv);
-		pthread_mutex_unlock(&h.mu);
-		pthread_join(h.th, NULL);
-		pthread_mutex_destroy(&h.mu);
-		pthread_cond_destroy(&h.cv);
+
+	pthread_mutex_lock(&p.mu);
+	p.quit = 1;
+	pthread_cond_broadcast(&p.work);
+	pthread_mutex_unlock(&p.mu);
+	for (int t = 0; t < p.nth; t++) {
+		pthread_join(p.th[t], NULL);
+		worker_release(&p.wk[t]);
 	}
-	block_release(&blk[0]);
-	block_release(&blk[1]);
-	bp_featmap_release(&s.fm);
-	bp_row_release(&s.row);
-	bp_row_release(&s.wrow);
-	bp_buf_release(&s.tail);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.work);
+	pthread_cond_destroy(&p.done);
+	worker_release(&inline_w);
+	for (size_t i = 0; i < p.nblk; i++)
+		block_release(&p.blk[i]);
+	free(p.blk);
+	free(p.th);
+	free(p.wk);
+	free(args);
+	bp_row_release(&wrow);
+	bp_forest_free(&forest);
 	free(s.cname);
+	free(s.cnamelen);
+	free(s.cbare);
 	if (rows_out)
 		*rows_out = rows;
 	return rc;

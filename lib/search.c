@@ -708,6 +708,128 @@ bp_search_spec_model(const char *path, char **kind, char **label,
 	return 0;
 }
 
+int
+bp_search_model_init(struct bp_search_model *m, const char *path,
+		     const char *kind, const char *label, const char *features)
+{
+	char *spec_kind = NULL, *save = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = kind ? bp_xstrdup(kind) : NULL;
+	if (path) {
+		if (bp_search_spec_model(path, &spec_kind, &m->label,
+					 &m->params, &m->spec_features) < 0)
+			return -1;
+		if (!m->kind) {
+			m->kind = spec_kind;
+		} else {
+			/* as bp-train: another kind's params do not apply */
+			if (strcmp(m->kind, spec_kind) != 0) {
+				bp_info(2, "--model %s: ignoring the spec's %s "
+					"parameters", m->kind, spec_kind);
+				json_decref(m->params);
+				m->params = NULL;
+			}
+			free(spec_kind);
+		}
+	}
+	if (label) {
+		free(m->label);
+		m->label = bp_xstrdup(label);
+	}
+	if (!m->params)
+		m->params = json_object();
+	if (features) {
+		m->featbuf = bp_xstrdup(features);
+		for (char *p = strtok_r(m->featbuf, ",", &save); p;
+		     p = strtok_r(NULL, ",", &save)) {
+			m->features = bp_xreallocarray(m->features,
+						       m->nfeatures + 1,
+						       sizeof(*m->features));
+			m->features[m->nfeatures++] = p;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < json_array_size(m->spec_features); i++) {
+		m->features = bp_xreallocarray(m->features, m->nfeatures + 1,
+					       sizeof(*m->features));
+		m->features[m->nfeatures++] = json_string_value(
+			json_array_get(m->spec_features, i));
+	}
+	return 0;
+}
+
+int
+bp_search_model_params(struct bp_search_model *m, const char *params,
+		       char *err, size_t errlen)
+{
+	json_t *given;
+
+	if (!bp_model_kind_known(m->kind)) {
+		snprintf(err, errlen, "--model: '%s' is not one of gbdt, "
+			 "logreg, linear, mlp", m->kind);
+		return -1;
+	}
+	if (!(given = bp_model_params_parse(params))) {
+		snprintf(err, errlen, "--params: not k=v,k=v");
+		return -1;
+	}
+	json_object_update(m->params, given);
+	json_decref(given);
+	if (!(given = bp_model_params_resolve(m->kind, m->params))) {
+		snprintf(err, errlen, "--params: not parameters of '%s'",
+			 m->kind);
+		return -1;
+	}
+	json_decref(given);
+	return 0;
+}
+
+int
+bp_search_model_space(const struct bp_search_model *m, const char *grid,
+		      const char *space, char *err, size_t errlen)
+{
+	const char *opt = grid ? "--grid" : "--space";
+	json_t *t;
+	size_t i;
+	int rc = 0;
+
+	if (!grid && !space)
+		return 0;
+	t = grid ? bp_search_grid(grid) : bp_search_random(space, 1, 0);
+	if (!t) {
+		snprintf(err, errlen, "%s: malformed parameter space", opt);
+		return -1;
+	}
+	for (i = 0; i < json_array_size(t) && rc == 0; i++) {
+		json_t *p = json_deep_copy(m->params), *r;
+
+		json_object_update(p, json_array_get(t, i));
+		r = bp_model_params_resolve(m->kind, p);
+		json_decref(p);
+		if (!r) {
+			snprintf(err, errlen, "%s: not parameters of '%s'",
+				 opt, m->kind);
+			rc = -1;
+		}
+		json_decref(r);
+	}
+	json_decref(t);
+	return rc;
+}
+
+void
+bp_search_model_release(struct bp_search_model *m)
+{
+	free(m->kind);
+	free(m->label);
+	json_decref(m->params);
+	free(m->features);
+	free(m->featbuf);
+	json_decref(m->spec_features);
+	memset(m, 0, sizeof(*m));
+}
+
 /* A parameter value: a JSON number, true/false, else a string. */
 static json_t *
 value_json(const char *s, size_t n)

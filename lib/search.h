@@ -143,6 +143,53 @@ int bp_search_spec_model(const char *path, char **kind, char **label,
 			 json_t **params, json_t **features);
 
 /*
+ * The model of bp-cv run and search: its kind, label, parameters and
+ * features, from the command line over a strategy spec's model section.
+ */
+struct bp_search_model {
+	char *kind;		/* model kind; NULL when neither gives one */
+	char *label;		/* label column; NULL when neither gives one */
+	json_t *params;		/* the parameters given (not resolved) */
+	const char **features;	/* nfeatures names or globs */
+	size_t nfeatures;
+	char *featbuf;		/* --features, split: features point here */
+	json_t *spec_features;	/* or here */
+};
+#define BP_SEARCH_MODEL_INIT { NULL, NULL, NULL, NULL, 0, NULL, NULL }
+
+/*
+ * Fill m from the kind, label and features (comma-separated) of the
+ * command line, each NULL when not given, over the model section of the
+ * spec at path (NULL: none): the spec's kind unless kind is given (a
+ * kind other than the spec's drops the spec's params, as bp-train does),
+ * the spec's label and features unless given; params the spec's, or {}.
+ * Returns 0, or -1 after reporting an unreadable spec; release m with
+ * bp_search_model_release() either way.
+ */
+int bp_search_model_init(struct bp_search_model *m, const char *path,
+			 const char *kind, const char *label,
+			 const char *features);
+
+/*
+ * Check that m->kind is a model kind, merge params ("k=v,...", NULL:
+ * none) over m->params and check that the kind takes them.  Returns 0, or
+ * -1 with the reason in err, named after bp-cv's options ("--params: not
+ * parameters of 'gbdt'").
+ */
+int bp_search_model_params(struct bp_search_model *m, const char *params,
+			   char *err, size_t errlen);
+
+/*
+ * Check that every parameter set of grid (or of space when grid is NULL;
+ * both NULL: nothing to check), merged over m->params, is parameters of
+ * m->kind.  Returns 0, or -1 with the reason in err ("--grid: malformed
+ * parameter space", after bp_search_grid's report).
+ */
+int bp_search_model_space(const struct bp_search_model *m, const char *grid,
+			  const char *space, char *err, size_t errlen);
+void bp_search_model_release(struct bp_search_model *m);
+
+/*
  * Parameter sets.  grid: "name=v1,v2 name2=v3,v4" (sets separated by
  * blanks), every combination, the first name varying slowest.  random: n
  * draws, each name from "lo:hi" (uniform; integers when both bounds are

@@ -41,11 +41,18 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/*
+ * For ZSTD_c_literalCompressionMode, an experimental parameter set through
+ * the stable ZSTD_CCtx_setParameter(): a libzstd that does not know it
+ * refuses it, and the writer then keeps zstd's plain level 1.
+ */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include "fmt.h"
 #include "ts.h"
 #include "util.h"
+#include "zread.h"
 
 #define IN_BLOCK (128 * 1024)
 #define OUT_BLOCK (128 * 1024)
@@ -494,6 +501,17 @@ tail:
 	return 0;
 }
 
+/* CPUs this process may run on. */
+static int
+ncpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* ---- reader ----------------------------------------------------------- */
 
 struct bp_reader {
@@ -511,6 +529,9 @@ struct bp_reader {
 	int in_eof;
 	int plain;		/* plain text: read(2) straight into buf */
 	size_t scan;		/* bytes after start known to hold no '\n' */
+	int zthread;		/* may hand decoding to a zread thread */
+	int zblocks;		/* fills that decoded something */
+	struct bp_zread *zr;	/* the thread decoding, once started */
 };
 
 struct bp_reader *
@@ -560,6 +581,7 @@ bp_reader_free(struct bp_reader **rp)
 
 	if (!r)
 		return;
+	bp_zread_stop(&r->zr);
 	if (r->own_fd)
 		close(r->fd);
 	ZSTD_freeDStream(r->ds);
@@ -620,13 +642,68 @@ make_room(struct bp_reader *r, size_t want)
 	}
 }
 
+/* Whether a zstd reader may decode on a thread; -1 for a bad value. */
+static int
+reader_threads(void)
+{
+	const char *env = getenv("BARPIPE_READER_THREADS");
+
+	if (!env || !*env)
+		return ncpus() > 1;
+	if (strcmp(env, "0") != 0 && strcmp(env, "1") != 0)
+		return bp_error("BARPIPE_READER_THREADS: '%s' is not 0 or 1",
+				env);
+	return *env == '1';
+}
+
+/* fill() from the zread thread. */
+static int
+zread_fill(struct bp_reader *r)
+{
+	enum bp_zread_end end;
+	size_t code, n;
+
+	make_room(r, OUT_BLOCK);
+	n = bp_zread_next(r->zr, r->buf + r->end, r->alloc - r->end, &end,
+			  &code);
+	if (n > 0) {
+		r->end += n;
+		return 1;
+	}
+	switch (end) {
+	case BP_ZREAD_READ:
+		errno = (int)code;
+		return bp_error_errno("cannot read '%s'", r->name);
+	case BP_ZREAD_ZSTD:
+		return bp_error("%s: zstd: %s", r->name,
+				ZSTD_getErrorName(code));
+	case BP_ZREAD_TRUNCATED:
+		return bp_error("%s: truncated zstd input (the stream ends "
+				"inside a frame)", r->name);
+	case BP_ZREAD_OK:
+		break;
+	}
+	return 0;
+}
+
 /*
  * Append more decoded text to buf.  Returns 1 if text was added, 0 at the
- * end of input, -1 on error.
+ * end of input, -1 on error.  A zstd stream is handed to a zread thread
+ * after its first two blocks (short streams never start one).
  */
 static int
 fill(struct bp_reader *r)
 {
+	if (r->zr)
+		return zread_fill(r);
+	if (r->zthread && r->zblocks >= 2) {
+		r->zthread = 0;
+		r->zr = bp_zread_start(r->fd, r->ds, r->in, r->in_pos,
+				       r->in_len, r->in_eof, r->zret,
+				       r->zfull);
+		if (r->zr)
+			return zread_fill(r);
+	}
 	if (r->plain && !r->in_eof) {
 		/* plain text after the first block: read straight into buf */
 		ssize_t n;
@@ -684,6 +761,9 @@ fill(struct bp_reader *r)
 				if (!r->ds)
 					return bp_error("out of memory");
 				ZSTD_initDStream(r->ds);
+				r->zthread = reader_threads();
+				if (r->zthread < 0)
+					return -1;
 			}
 		}
 		if (!r->zstd) {
@@ -703,7 +783,12 @@ fill(struct bp_reader *r)
 			make_room(r, OUT_BLOCK);
 			before = r->end;	/* after make_room may move text */
 			zout.dst = r->buf + r->end;
-			zout.size = r->alloc - r->end;
+			/*
+			 * a block at a time, as the zread thread decodes: a
+			 * damaged block then ends the text at the same row
+			 * with the thread or without it
+			 */
+			zout.size = OUT_BLOCK;
 			zout.pos = 0;
 			r->zret = ZSTD_decompressStream(r->ds, &zout, &zin);
 			if (ZSTD_isError(r->zret))
@@ -713,8 +798,10 @@ fill(struct bp_reader *r)
 			r->end += zout.pos;
 			/* a full output buffer may leave decoded bytes inside */
 			r->zfull = zout.pos == zout.size;
-			if (r->end > before)
+			if (r->end > before) {
+				r->zblocks++;
 				return 1;
+			}
 			/* no output yet: loop for more input */
 		}
 	}
@@ -942,6 +1029,26 @@ worker_main(void *arg)
 }
 
 /*
+ * The default level: level 1 with a hash table of 2^12 entries (16 KiB,
+ * it stays in L1), matches of 7 bytes or more, and a search that strides
+ * faster through runs without matches (targetLength 2: the digits of
+ * numbers), literals still Huffman-coded (zstd would stop coding them at
+ * this targetLength).  See BP_ZSTD_LEVEL_DEFAULT in stream.h for what it
+ * gains.  Without the literal mode the rest is not worth it: then level 1
+ * as it is.
+ */
+void
+bp_zstd_tune(ZSTD_CCtx *cc)
+{
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cc,
+	    ZSTD_c_literalCompressionMode, ZSTD_ps_enable)))
+		return;
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_hashLog, 12);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_minMatch, 7);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_targetLength, 2);
+}
+
+/*
  * Start the worker (at the first full block, so short streams never do)
  * with every asynchronous signal blocked in it: a tool's handlers run on
  * its own thread.  SIGPIPE and SIGXFSZ, which a failing write raises in
@@ -1065,17 +1172,6 @@ drain(struct bp_writer *w, ZSTD_EndDirective mode, int wait)
 	return 0;
 }
 
-/* CPUs this process may run on. */
-static int
-ncpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-	return (int)sysconf(_SC_NPROCESSORS_ONLN);
-}
-
 /* 0 when path exists and is not a regular file (a device, a FIFO). */
 static int
 is_regular_target(const char *path)
@@ -1168,6 +1264,8 @@ bp_writer_open(const char *path, unsigned flags)
 		}
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+		if (!(env && *env))
+			bp_zstd_tune(w->cctx);
 		w->zalloc = ZSTD_CStreamOutSize();
 		w->zbuf = bp_xmalloc(w->zalloc);
 	}

@@ -108,6 +108,13 @@ struct bp_reader;
 /*
  * Open path for reading ("-" or NULL: stdin, named "<stdin>").  Returns NULL
  * after reporting "cannot open 'x': ...".
+ *
+ * Decoding thread.  A zstd stream longer than two blocks is decoded ahead
+ * on a thread of its own (lib/zread.h) while the tool parses what came
+ * before, on another core: rows, line numbers and messages are the same
+ * with it or without it.  $BARPIPE_READER_THREADS: 1 turns it on, 0 off;
+ * unset, it is on when the process may run on two or more CPUs.  A bad
+ * value is reported by the first bp_reader_next() on a zstd stream.
  */
 struct bp_reader *bp_reader_open(const char *path);
 /* Read from an already open descriptor (not closed by free). */
@@ -152,18 +159,29 @@ enum bp_writer_flags {
  *	-3	601 MB/s  x3.39		512 MB/s  x1.82		709 MB/s  x5.27
  *	-1	469 MB/s  x3.91		419 MB/s  x1.89		613 MB/s  x6.70
  *	 1	443 MB/s  x5.18		360 MB/s  x3.34		590 MB/s  x8.42
+ *	 1*	549 MB/s  x5.48		428 MB/s  x3.36		700 MB/s  x8.71
  *	 3	225 MB/s  x4.72		147 MB/s  x2.85		389 MB/s  x7.41
  *
- * Decompression: 1.2-1.7 GB/s at level 1, 1.5-2 GB/s at negative levels.
- * Level 1 is the choice: its streams are 1.3 to 2.1 times smaller than
- * those of the negative levels, at 63-96% of their speed, and at 360-590
- * MB/s it compresses 3.4 million bar rows or 460 thousand feature rows a
- * second, more than a stage that does work on the rows produces.  Level 3
- * is 1.5 to 2.5 times slower and, on these streams, 10-17% larger.
- * (These are CPU rates; the writer's compression thread, below, takes
- * the zstd work off the tool's thread.)
+ * 1* is the default: level 1 with a 2^12-entry hash table, matches of 7
+ * bytes or more, a faster stride through runs without matches and the
+ * literals still Huffman-coded (bp_zstd_tune()).  Rows are runs
+ * of digits, which never match, between keys, which always do: the small
+ * table stays in L1 and the stride skips the digits sooner, so it is 15
+ * to 20% faster than plain level 1 and, on these streams, as small or
+ * smaller (bp-features' output in bench/features.sh: 423 -> 497 MB/s,
+ * x3.89 -> x3.92).  The negative levels get their speed by storing
+ * literals raw: their streams are 1.3 to 2.1 times larger, for at most
+ * 1.4 times the speed of 1*.  Level 3 is 2 to 3 times slower and larger still.  At
+ * 430-700 MB/s 1* compresses 4 million bar rows or 550 thousand feature
+ * rows a second; decompression runs at 1.2-1.7 GB/s.  BARPIPE_ZSTD_LEVEL
+ * set to 1 gives plain level 1.  (These are CPU rates; the writer's
+ * compression thread, below, takes the zstd work off the tool's thread.)
  */
 #define BP_ZSTD_LEVEL_DEFAULT 1
+
+/* Turn a level-1 zstd context into the default "1*" above. */
+struct ZSTD_CCtx_s;
+void bp_zstd_tune(struct ZSTD_CCtx_s *cc);
 
 struct bp_writer;
 

@@ -19,3 +19,5 @@ LIBSRC += lib/scorer.c
 MAN1 += man/man1/bp-predict.1
 MAN1 += man/man1/bp-model.1
 UNIT += tests/unit/test-mlp
+LIBSRC += lib/forest.c
+UNIT += tests/unit/test-forest

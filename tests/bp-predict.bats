@@ -33,7 +33,7 @@ train() {
 	[[ $stderr == *"--long: 'x' is not a number"* ]]
 	run -2 --separate-stderr bp-predict --model m.json --on-missing maybe "$T"
 	[[ $stderr == *"--on-missing"* ]]
-	run -2 --separate-stderr bp-predict --model m.json --threads 3 "$T"
+	run -2 --separate-stderr bp-predict --model m.json --threads 65 "$T"
 	[[ $stderr == *"--threads"* ]]
 }
 
@@ -227,13 +227,159 @@ train() {
 	[[ $stderr == *"sha256 does not match"* ]]
 }
 
-@test "bp-predict: one thread or two, the same bytes" {
+@test "bp-predict: any number of threads, the same bytes" {
 	train m gbdt label_up n_estimators=20
-	for i in 1 2 3 4 5 6 7 8; do cat "$T"; done >big.ndjson
+	train t gbdt label_tb n_estimators=6
+	train l logreg label_up
+	# 9600 rows: several blocks of 1024 in flight at once
+	for i in $(seq 80); do cat "$T"; done >big.ndjson
 	bp-predict --model m.json --threads 1 -o a.zst big.ndjson
-	bp-predict --model m.json --threads 2 -o b.zst big.ndjson
+	[ "$(unz a.zst | wc -l)" -eq 9600 ]
+	for n in 2 3 8; do
+		bp-predict --model m.json --threads $n -o b.zst big.ndjson
+		cmp a.zst b.zst
+	done
+	bp-predict --model m.json -o b.zst big.ndjson
 	cmp a.zst b.zst
-	[ "$(unz a.zst | wc -l)" -eq 960 ]
+	for m in t l; do
+		bp-predict --model $m.json --on-missing null --threads 1 --plain \
+			big.ndjson >a.ndjson
+		bp-predict --model $m.json --on-missing null --threads 3 --plain \
+			big.ndjson >b.ndjson
+		cmp a.ndjson b.ndjson
+	done
+	# the rows of one input file at a time, every file in turn
+	bp-predict --model m.json --threads 2 --plain "$T" big.ndjson "$T" \
+		>c.ndjson
+	[ "$(wc -l <c.ndjson)" -eq 9840 ]
+	unz a.zst | cmp - <(sed -n '121,9720p' c.ndjson)
+}
+
+@test "bp-predict: a bad row deep in the input: an error naming it, the same on any threads" {
+	train m gbdt label_up n_estimators=5
+	for i in $(seq 30); do cat "$T"; done >big.ndjson
+	# line 2500 (block 3 of 1024 rows) is not JSON
+	sed '2500s/.*/{"ts":/' big.ndjson >bad.ndjson
+	for n in 1 2 4; do
+		run -1 --separate-stderr bash -c \
+			"bp-predict --model m.json --threads $n --plain bad.ndjson \
+			>out.$n.ndjson"
+		[[ $stderr == *"bad.ndjson:2500: "* ]]
+	done
+	# what reached stdout before the error: the start of the good output
+	cmp out.1.ndjson out.2.ndjson
+	cmp out.1.ndjson out.4.ndjson
+	[ "$(wc -l <out.1.ndjson)" -lt 2500 ]
+	bp-predict --model m.json --plain big.ndjson |
+		head -c "$(wc -c <out.1.ndjson)" | cmp - out.1.ndjson
+}
+
+# rows of unusual shapes between ordinary ones: each must score as it does
+# alone (a row alone in its input is always parsed in full)
+@test "bp-predict: rows of every shape score as they do alone" {
+	train m gbdt label_up n_estimators=8
+	head -40 "$T" >mixed.ndjson
+	cat >>mixed.ndjson <<'ROWS'
+{"ts": "2024-01-03T00:00:00Z", "symbol": "TST", "f_a": 0.5, "f_b": -1.25, "f_c": null}
+{"f_c":2.5,"f_b":0.1,"f_a":-0.3,"ts":"2024-01-03T01:00:00Z"}
+{"ts":"2024-01-03T02:00:00Z","f\u005fa":1.5,"f_b":0.2,"f_c":0.3}
+{"ts":"2024-01-03T03:00:00Z","f_a":true,"f_b":false,"f_c":1}
+{"ts":"2024-01-03T04:00:00Z","f_a":1.5e-3,"f_b":-0,"f_c":1E+2}
+{"ts":"2024-01-03T05:00:00Z","f_a":0.0,"f_b":-12e1,"f_c":3.25E-1}
+{"ts":"2024-01-03T06:00:00Z","note":"a\"b\\c","f_a":0.7,"f_b":0.8,"f_c":0.9}
+{"ts":"2024-01-03T07:00:00Z","f_a":0.7,"f_b":0.8,"f_c":0.9,"extra":[]}
+{"ts":"2024-01-03T08:00:00Z","f_a":0.7,"f_a":-5,"f_b":0.8,"f_c":0.9}
+{"ts":"2024-01-03T09:00:00Z","note":"caf\u00e9 é","f_a":1e400,"f_b":0.8,"f_c":-0.9}
+{"ts":"2024-01-03T10:00:00Z","f_a":12345678901234567890123,"f_b":0.8,"f_c":0}
+ROWS
+	printf '%s\r\n' "$(sed -n 3p "$T")" >>mixed.ndjson
+	sed -n '41,60p' "$T" >>mixed.ndjson
+	sed -i '/"extra":\[\]/d' mixed.ndjson
+	[ "$(wc -l <mixed.ndjson)" -eq 71 ]
+	bp-predict --model m.json --plain mixed.ndjson >all.ndjson
+	while IFS= read -r row; do
+		printf '%s\n' "$row" | bp-predict --model m.json --plain
+	done <mixed.ndjson >alone.ndjson
+	cmp all.ndjson alone.ndjson
+	bp-predict --model m.json --keep ts,f_b --plain mixed.ndjson >k1.ndjson
+	while IFS= read -r row; do
+		printf '%s\n' "$row" | bp-predict --model m.json --keep ts,f_b \
+			--plain
+	done <mixed.ndjson >k2.ndjson
+	cmp k1.ndjson k2.ndjson
+}
+
+@test "bp-predict: errors in rows of an ordinary stream name their line" {
+	train m gbdt label_up n_estimators=3
+	for i in 1 2 3 4 5; do cat "$T"; done >big.ndjson
+	sed '250s/"f_b":[^,]*/"f_b":"high"/' big.ndjson >str.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst str.ndjson
+	[[ $stderr == *"str.ndjson:250: 'f_b' is not a number"* ]]
+	sed '260s/"f_b":[^,]*,//' big.ndjson >nob.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst nob.ndjson
+	[[ $stderr == *"nob.ndjson:260: 'f_b' (a feature of the model) is missing"* ]]
+	sed '270s/"f_b":[^,]*/"f_b":01/' big.ndjson >num.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst num.ndjson
+	[[ $stderr == *"num.ndjson:270: expected ',' or '}' at byte "* ]]
+	sed '280s/"f_b":[^,]*/"f_b":{"x":1}/' big.ndjson >nest.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst nest.ndjson
+	[[ $stderr == *"nest.ndjson:280: 'f_b' holds a nested value (rows are flat)"* ]]
+	sed '290s/}$/}x/' big.ndjson >tail.ndjson
+	run -1 --separate-stderr bp-predict --model m.json -o o.zst tail.ndjson
+	[[ $stderr == *"tail.ndjson:290: text after the object"* ]]
+	[ ! -e o.zst ]
+}
+
+@test "bp-predict: --keep writes only the named columns, then the scores" {
+	train m gbdt label_up n_estimators=5
+	bp-predict --model m.json --plain "$T" >all.ndjson
+	bp-predict --model m.json --keep close,ts --plain "$T" >k.ndjson
+	run -0 jq -c 'keys_unsorted' <(head -1 k.ndjson)
+	# input order, whatever the order given
+	[ "$output" = '["ts","close","score","signal"]' ]
+	jq -c '{ts, close, score, signal}' all.ndjson | cmp - <(jq -c . k.ndjson)
+	# values as read: 100.0 stays 100.0
+	run -0 bash -c "bp-predict --model m.json --keep open --plain '$T' |
+		head -1"
+	[[ $output == '{"open":100.0,"score":0.'*',"signal":'* ]]
+	# multiclass columns too; a replaced column in the input is dropped
+	train t gbdt label_tb n_estimators=5
+	bp-predict --model t.json --plain "$T" >t.ndjson
+	bp-predict --model t.json --keep symbol --plain t.ndjson >tk.ndjson
+	jq -c '{symbol, score_m1, score_0, score_p1, score, signal}' t.ndjson |
+		cmp - <(jq -c . tk.ndjson)
+	# the same bytes on any number of threads
+	for i in $(seq 20); do cat "$T"; done >big.ndjson
+	bp-predict --model m.json --keep ts --threads 1 -o a.zst big.ndjson
+	bp-predict --model m.json --keep ts --threads 3 -o b.zst big.ndjson
+	cmp a.zst b.zst
+	# skipped rows are not written, null rows are
+	train l logreg label_up
+	run -0 bash -c "bp-predict --model l.json --on-missing skip --keep ts \
+		--plain '$T' | wc -l"
+	[ "$output" = 115 ]
+	run -0 bash -c "bp-predict --model l.json --on-missing null --keep ts \
+		--plain '$T' | head -1"
+	[ "$output" = '{"ts":"2024-01-01T00:00:00Z","score":null,"signal":0}' ]
+}
+
+@test "bp-predict: --keep errors" {
+	train m gbdt label_up n_estimators=3
+	run -2 --separate-stderr bp-predict --model m.json --keep ts,,close "$T"
+	[[ $stderr == *"--keep: an empty column name"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --keep ts,ts "$T"
+	[[ $stderr == *"--keep: 'ts' given twice"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --keep score "$T"
+	[[ $stderr == *"--keep: 'score' is a column bp-predict writes"* ]]
+	run -2 --separate-stderr bp-predict --model m.json --keep score_p1 "$T"
+	[[ $stderr == *"--keep: 'score_p1' is a column bp-predict writes"* ]]
+	# a row without a kept column: the input, the line, the column
+	sed '7s/"note":"x",//' "$T" >nonote.ndjson
+	run -1 --separate-stderr bash -c \
+		"bp-predict --model m.json --keep ts,note --plain nonote.ndjson \
+		>out.ndjson"
+	[[ $stderr == *"nonote.ndjson:7: 'note' (a --keep column) is missing"* ]]
+	[ "$(wc -l <out.ndjson)" -lt 7 ]
 }
 
 @test "bp-predict: the man page's EXAMPLES run as written" {
@@ -256,4 +402,10 @@ train() {
 	run -0 bash -c "bp-predict --model lr.json --on-missing null --plain \
 		btc.features.zst | head -1 | jq -c '{ts, score, signal}'"
 	[ "$output" = '{"ts":"2019-09-29T08:00:00Z","score":null,"signal":0}' ]
+	bp-predict --model rsi.model.json --keep ts,symbol,open,high,low,close \
+		-o signals.zst btc.features.zst
+	bp-backtest --fee-bps 10 signals.zst >keep-summary.json
+	# the same backtest as with every column
+	bp-predict --model rsi.model.json btc.features.zst |
+		bp-backtest --fee-bps 10 | cmp - keep-summary.json
 }

@@ -581,10 +581,63 @@ next:
 	   "fold's (%ld)", bad_refit);
 }
 
+/* The option checks bp-cv makes before reading the data. */
+static void
+opts_check_cases(void)
+{
+	static const struct {
+		enum bp_cv_scheme scheme;
+		unsigned given;
+		long folds, test, train, groups, test_groups;
+		const char *err;	/* NULL: accepted */
+	} c[] = {
+		{ BP_CV_EXPANDING, BP_CV_OPT_FOLDS | BP_CV_OPT_GAP, 3, 0, 0,
+		  0, 0, NULL },
+		{ BP_CV_EXPANDING, BP_CV_OPT_GROUPS, 0, 0, 0, 3, 0,
+		  "--groups: not an option of scheme 'expanding'" },
+		{ BP_CV_CPCV, BP_CV_OPT_FOLDS | BP_CV_OPT_GAP, 2, 0, 0, 0, 0,
+		  "--folds: not an option of scheme 'cpcv'" },
+		{ BP_CV_PURGED_KFOLD, BP_CV_OPT_EMBARGO | BP_CV_OPT_STEP, 0, 0,
+		  0, 0, 0, "--step: not an option of scheme 'purged-kfold'" },
+		{ BP_CV_SLIDING, 0, 0, 0, 0, 0, 0,
+		  "scheme 'sliding' needs --train-size" },
+		{ BP_CV_SLIDING, BP_CV_OPT_TRAIN_SIZE, 0, 0, 5, 0, 0, NULL },
+		{ BP_CV_WALK_FORWARD, BP_CV_OPT_FOLDS | BP_CV_OPT_TRAIN_SIZE |
+		  BP_CV_OPT_TEST_SIZE, 3, 5, 5, 0, 0,
+		  "--folds: walk-forward counts its folds from --train-size "
+		  "and --test-size" },
+		{ BP_CV_WALK_FORWARD, BP_CV_OPT_FOLDS | BP_CV_OPT_TEST_SIZE, 3,
+		  5, 0, 0, 0, NULL },
+		{ BP_CV_CPCV, BP_CV_OPT_GROUPS | BP_CV_OPT_TEST_GROUPS, 0, 0,
+		  0, 4, 4, "--test-groups: must be below --groups (4)" },
+		{ BP_CV_CPCV, BP_CV_OPT_GROUPS | BP_CV_OPT_TEST_GROUPS, 0, 0,
+		  0, 4, 3, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct bp_cv_opts o = BP_CV_OPTS_INIT;
+		char err[256] = "";
+		int rc;
+
+		o.scheme = c[i].scheme;
+		o.folds = c[i].folds;
+		o.test_size = c[i].test;
+		o.train_size = c[i].train;
+		o.groups = c[i].groups;
+		o.test_groups = c[i].test_groups;
+		rc = bp_cv_opts_check(&o, c[i].given, err, sizeof(err));
+		if (!ok(c[i].err ? rc == -1 && strcmp(err, c[i].err) == 0 :
+			rc == 0, "opts_check %zu: %s", i,
+			c[i].err ? c[i].err : "accepted"))
+			printf("#   got %d '%s'\n", rc, err);
+	}
+}
+
 int
 main(void)
 {
 	hand_cases();
+	opts_check_cases();
 	cpcv_cases();
 	sklearn_cases();
 	error_cases();

@@ -470,20 +470,22 @@ long_line_cases(void)
 /* ---- the writer's compression thread ---------------------------------- */
 
 /*
- * Writer threads (named "bp-writer") of this process, from /proc (Linux);
- * with mask, also the signal mask (SigBlk) of the last one.  The
- * sanitizers' runtimes have threads of their own, so others don't count.
+ * Threads of this process named name ("bp-writer", "bp-reader"), from
+ * /proc (Linux); with mask, also the signal mask (SigBlk) of the last
+ * one.  The sanitizers' runtimes have threads of their own, so others
+ * don't count.
  */
 static int
-writer_threads(unsigned long long *mask)
+threads_named(const char *name, unsigned long long *mask)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
-	char path[320], line[256];
+	char path[320], line[256], want[64];
 	int n = 0;
 
 	if (!d)
 		return -1;
+	snprintf(want, sizeof(want), "Name:\t%s\n", name);
 	while ((e = readdir(d))) {
 		FILE *fp;
 		int ours = 0;
@@ -495,7 +497,7 @@ writer_threads(unsigned long long *mask)
 		if (!(fp = fopen(path, "r")))
 			continue;
 		while (fgets(line, sizeof(line), fp)) {
-			if (strcmp(line, "Name:\tbp-writer\n") == 0)
+			if (strcmp(line, want) == 0)
 				ours = 1;
 			if (ours && mask && strncmp(line, "SigBlk:", 7) == 0)
 				*mask = strtoull(line + 7, NULL, 16);
@@ -505,6 +507,12 @@ writer_threads(unsigned long long *mask)
 	}
 	closedir(d);
 	return n;
+}
+
+static int
+writer_threads(unsigned long long *mask)
+{
+	return threads_named("bp-writer", mask);
 }
 
 static int
@@ -1039,6 +1047,204 @@ thread_error_cases(void)
 	set_threads(NULL);
 }
 
+/* ---- the reader's decoding thread --------------------------------------- */
+
+struct read_run {
+	const char *path;
+	const char *threads;	/* BARPIPE_READER_THREADS, or NULL */
+	int rows;		/* rows read */
+	long long sum;		/* of their "i" */
+	int seen;		/* bp-reader threads at row 20000 */
+	unsigned long long mask;	/* their signal mask */
+	int rc;			/* the last bp_reader_next() */
+};
+
+/* Read every row of run->path; a capture_stderr() function. */
+static int
+read_run(void *arg)
+{
+	struct read_run *f = arg;
+	struct bp_reader *r;
+	struct bp_row rw = BP_ROW_INIT;
+	double v;
+
+	if (f->threads)
+		setenv("BARPIPE_READER_THREADS", f->threads, 1);
+	else
+		unsetenv("BARPIPE_READER_THREADS");
+	f->rows = 0;
+	f->sum = 0;
+	f->seen = -1;
+	f->mask = 0;
+	r = bp_reader_open(f->path);
+	while ((f->rc = bp_reader_next(r, &rw)) > 0) {
+		if (bp_row_num(&rw, "i", NULL, &v) == 0)
+			f->sum += (long long)v;
+		if (++f->rows == 20000)
+			f->seen = threads_named("bp-reader", &f->mask);
+	}
+	bp_reader_free(&r);
+	bp_row_release(&rw);
+	unsetenv("BARPIPE_READER_THREADS");
+	return f->rc;
+}
+
+/* Copy the first n bytes of src to dst, flipping the byte at flip (or not). */
+static void
+cut_copy(const char *src, const char *dst, size_t n, long flip)
+{
+	size_t len;
+	char *b = slurp(src, &len);
+	FILE *fp = fopen(dst, "wb");
+
+	if (n > len)
+		n = len;
+	if (flip >= 0 && (size_t)flip < n)
+		b[flip] ^= 0x5a;
+	fwrite(b, 1, n, fp);
+	fclose(fp);
+	free(b);
+}
+
+struct feeder {
+	int fd;
+	const char *buf;
+	size_t n;
+};
+
+/* Write the bytes into the pipe, then keep it open until it breaks. */
+static void *
+feeder_main(void *arg)
+{
+	struct feeder *f = arg;
+	size_t off = 0;
+
+	while (off < f->n) {
+		ssize_t k = write(f->fd, f->buf + off, f->n - off);
+
+		if (k < 0)
+			return NULL;
+		off += (size_t)k;
+	}
+	return NULL;
+}
+
+static void
+reader_thread_cases(void)
+{
+	char path[] = "/tmp/bp-test-stream-rt-XXXXXX";
+	char cut[] = "/tmp/bp-test-stream-rc-XXXXXX";
+	char msg0[1024], msg1[1024];
+	struct read_run a = { 0 }, b = { 0 };
+	struct bp_writer *w;
+	long long want = 0;
+	size_t zlen;
+	int rc0, rc1, n = 60000;
+
+	close(mkstemp(path));
+	close(mkstemp(cut));
+	set_threads("0");
+	w = bp_writer_open(path, 0);
+	for (int i = 0; i < n; i++) {
+		put_row(w, i);
+		want += i;
+	}
+	bp_writer_close(&w);
+	set_threads(NULL);
+	free(slurp(path, &zlen));
+
+	a.path = b.path = path;
+	a.threads = "1";
+	b.threads = "0";
+	read_run(&a);
+	read_run(&b);
+	ok(a.rc == 0 && a.rows == n && a.sum == want && a.seen == 1,
+	   "BARPIPE_READER_THREADS=1: %d rows, every one, one bp-reader "
+	   "thread (%d)", a.rows, a.seen);
+	ok(b.rc == 0 && b.rows == n && b.sum == want && b.seen == 0,
+	   "BARPIPE_READER_THREADS=0: %d rows, no thread (%d)", b.rows,
+	   b.seen);
+	ok((a.mask >> (SIGTERM - 1) & 1) && (a.mask >> (SIGINT - 1) & 1),
+	   "the reader thread blocks SIGTERM and SIGINT (SigBlk %llx)",
+	   a.mask);
+	ok(threads_named("bp-reader", NULL) == 0,
+	   "no reader thread is left after bp_reader_free()");
+
+	/* a stream cut inside a frame: the same rows, then the same error */
+	cut_copy(path, cut, zlen * 6 / 10, -1);
+	a.path = b.path = cut;
+	capture_stderr(msg1, sizeof(msg1), read_run, &a, &rc1);
+	capture_stderr(msg0, sizeof(msg0), read_run, &b, &rc0);
+	{
+		char want_msg[256];
+
+		snprintf(want_msg, sizeof(want_msg), "barpipe: %s: truncated "
+			 "zstd input (the stream ends inside a frame)", cut);
+		ok(rc1 < 0 && a.rows == b.rows && a.rows > 20000 &&
+		   a.sum == b.sum && one_line(msg1, want_msg) &&
+		   strcmp(msg0, msg1) == 0, "truncated: %d rows and '%s' "
+		   "with the thread, %d rows without", a.rows, shown(msg1),
+		   b.rows);
+	}
+
+	/* a damaged block: the same rows, then the same zstd error */
+	cut_copy(path, cut, zlen, (long)(zlen * 7 / 10));
+	capture_stderr(msg1, sizeof(msg1), read_run, &a, &rc1);
+	capture_stderr(msg0, sizeof(msg0), read_run, &b, &rc0);
+	ok(rc1 < 0 && rc0 < 0 && a.rows == b.rows && a.rows > 20000 &&
+	   strstr(msg1, ": zstd: ") && strcmp(msg0, msg1) == 0,
+	   "damaged: %d rows and '%s' with the thread, %d rows without",
+	   a.rows, shown(msg1), b.rows);
+
+	/* an input that never ends: freeing the reader does not wait on it */
+	{
+		int fds[2];
+		size_t len;
+		char *z = slurp(path, &len);
+		struct feeder f;
+		pthread_t tid;
+		struct bp_reader *r;
+		struct bp_row rw = BP_ROW_INIT;
+		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+		int got = 0, seen = -1;
+
+		ok(pipe(fds) == 0, "pipe");
+		f.fd = fds[1];
+		f.buf = z;
+		f.n = len / 2;
+		pthread_create(&tid, NULL, feeder_main, &f);
+		setenv("BARPIPE_READER_THREADS", "1", 1);
+		r = bp_reader_fdopen(fds[0], "<pipe>");
+		while (got < 20000 && bp_reader_next(r, &rw) > 0)
+			got++;
+		seen = threads_named("bp-reader", NULL);
+		alarm(20);	/* a hang fails the test instead */
+		bp_reader_free(&r);
+		alarm(0);
+		unsetenv("BARPIPE_READER_THREADS");
+		ok(got == 20000 && seen == 1 &&
+		   threads_named("bp-reader", NULL) == 0,
+		   "stopping early on a pipe that stays open: the thread "
+		   "ends (%d rows read)", got);
+		close(fds[0]);
+		pthread_join(tid, NULL);
+		close(fds[1]);
+		signal(SIGPIPE, old);
+		bp_row_release(&rw);
+		free(z);
+	}
+
+	a.path = path;
+	a.threads = "2";
+	capture_stderr(msg1, sizeof(msg1), read_run, &a, &rc1);
+	ok(rc1 < 0 && a.rows == 0 &&
+	   one_line(msg1, "barpipe: BARPIPE_READER_THREADS: '2' is not 0 "
+		    "or 1"), "BARPIPE_READER_THREADS=2 is refused: %s",
+	   shown(msg1));
+	unlink(path);
+	unlink(cut);
+}
+
 int
 main(void)
 {
@@ -1068,6 +1274,7 @@ main(void)
 	thread_bytes_cases();
 	thread_flush_cases();
 	thread_error_cases();
+	reader_thread_cases();
 	bp_row_release(&row);
 	return done_testing();
 }

@@ -17,18 +17,6 @@ fmt_p10[q - FMT_Q_MIN] (parsing, Eisel-Lemire; D. Lemire, "Number parsing
 at a gigabyte per second", 2021): for q in [-342, 308] the 128-bit
 mantissa of 10^q rounded down: m = floor(10^q * 2^(127 - floor(log2 10^q))),
 so 2^127 <= m < 2^128, split into hi and lo 64-bit words.
-
-fmt_div10[j] (splitting a digit string): for d = 10^j, j in [1, 16], with
-2^(l-1) < d <= 2^l, m = ceil(2^(57 + l) / d); then floor(x / d) =
-floor(x m / 2^(57 + l)) for every x < 2^57 (T. Granlund and P. Montgomery,
-"Division by invariant integers using multiplication", PLDI 1994, theorem
-4.2).  Stored as { m, 57 + l }.
-
-fmt_ztab[i] (removing trailing zeros) for k = 8, 4, 2, 1: the inverse of
-5^k modulo 2^64 and floor((2^64 - 1) / 10^k).  x is a multiple of 10^k
-exactly when y = rotr(x inv(5^k), k) is at most that bound, and y is then
-x / 10^k (the divisibility test of Granlund and Montgomery, section 9, as
-Dragonbox uses it).
 """
 
 K_MIN, K_MAX = -324, 292
@@ -98,28 +86,6 @@ def main():
         m = lemire_m(q)
         w('\t{ 0x%016xULL, 0x%016xULL },\t/* %d */'
           % (m >> 64, m & mask64, q))
-    w('};')
-    w('')
-    w('/* floor(x / 10^j) = (x m) >> sh for x < 2^57: { m, sh }, '
-      'j = 0 .. 16 */')
-    w('static const uint64_t fmt_div10[17][2] = {')
-    w('\t{ 1ULL, 0 },\t/* unused */')
-    for j in range(1, 17):
-        d = 10 ** j
-        l = (d - 1).bit_length()
-        sh = 57 + l
-        m = -(-(1 << sh) // d)
-        assert m < (1 << 64)
-        w('\t{ 0x%016xULL, %d },\t/* 10^%d */' % (m, sh, j))
-    w('};')
-    w('')
-    w('/* trailing zeros: { k, inverse of 5^k mod 2^64, (2^64 - 1) / 10^k } */')
-    w('static const uint64_t fmt_ztab[4][3] = {')
-    for k in (8, 4, 2, 1):
-        inv = pow(5 ** k, -1, 1 << 64)
-        assert inv * 5 ** k % (1 << 64) == 1
-        w('\t{ %d, 0x%016xULL, 0x%016xULL },'
-          % (k, inv, ((1 << 64) - 1) // 10 ** k))
     w('};')
     w('')
     w('#endif')

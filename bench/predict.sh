@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# bench/predict.sh: bp-predict's speed with a 200-tree gbdt, in memory and
+# through pipes, against xgboost's predict_proba.
+#
+# The job (issue 4): "predict at least a million rows per second through
+# the pipe for a 200-tree model".  The model is bench/models.sh's gbdt on
+# the synthetic set (200 trees, depth 6, 30 features; trained here the
+# same way when models.sh has not run); the rows are its 100,000 test
+# rows ten times over with increasing timestamps: 1,000,000 rows of
+# ~820 bytes (ts, symbol, 30 features in shortest round-trip form,
+# label).  Measured, each once, wall and CPU time of every process of the
+# pipe:
+#   in memory   bench/models-predict.c (one thread), the compiled forest
+#               (lib/forest.h) and the model's own batch predictor, and
+#               xgboost's predict_proba on the same rows (2 threads);
+#   plain       cat ROWS | bp-predict --plain | cat >/dev/null
+#   zstd>plain  zstd -dc ROWS.zst | bp-predict --plain | cat >/dev/null
+#   zstd>zstd   cat ROWS.zst | bp-predict | cat >/dev/null
+#   file        bp-predict -o OUT.zst ROWS.zst
+# each with every column and with --keep ts,symbol, and with --threads 1;
+# and, to see what the compression of wide rows costs by itself, zstd's
+# own level 1 on the plain output and its decompression of the input.
+# Results: bench/out/predict.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+py=/usr/bin/python3
+export PATH=$PWD/bin:$PATH
+gbdt="n_estimators=200,max_depth=6,learning_rate=0.1,max_bin=255"
+gbdt="$gbdt,early_stopping_rounds=0"
+feats=$(seq -f 'f%02g' 0 29 | paste -sd,)
+
+pkgs="jansson libzstd sqlite3 libcurl"
+[ -f lib/libbarpipe.a ] || make -s lib/libbarpipe.a
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib $(pkg-config --cflags $pkgs) \
+	-o "$out/models-predict" bench/models-predict.c lib/libbarpipe.a \
+	$(pkg-config --libs $pkgs) -lcsv -lm -pthread
+
+# the model and the rows (as bench/models.sh makes them)
+synth=$out/models-synth.ndjson
+train=$out/models-synth.train.ndjson
+test=$out/models-synth.test.ndjson
+model=$out/synth-gbdt.json
+[ -s "$synth" ] || $py bench/models_data.py "$synth" 500000
+[ -s "$train" ] || head -n 400000 "$synth" >"$train"
+[ -s "$test" ] || tail -n 100000 "$synth" >"$test"
+[ -s "$model" ] || bp-train -q --model gbdt --label label_up \
+	--features "$feats" --params "$gbdt" --valid-frac 0 --threads 2 \
+	--seed 1 -o "$model" "$train"
+rows=$out/predict-1m.ndjson
+if [ ! -s "$rows" ]; then
+	$py - "$test" "$rows" <<'EOF'
+import datetime, sys
+lines = open(sys.argv[1]).read().splitlines()
+t0 = datetime.datetime(2040, 1, 1)
+with open(sys.argv[2], "w") as f:
+    for i in range(1000000):
+        l = lines[i % len(lines)]
+        ts = (t0 + datetime.timedelta(hours=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        f.write('{"ts":"' + ts + '"' + l[l.index(","):] + "\n")
+EOF
+	zstd -q -f "$rows" -o "$rows.zst"
+fi
+n=1000000
+
+# measure CMD: W (wall s), C (cpu s of every process) of one run
+measure() {
+	local f=$out/time.$$
+	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" >/dev/null
+	read -r W u s <"$f"
+	C=$(echo "$u + $s" | bc)
+	rm -f "$f"
+}
+
+# line NAME CMD: one measured pipe as a line of the table
+line() {
+	measure "$2"
+	printf '%-34s %6.2f s wall %6.2f s cpu %9.0f rows/s %9.0f per cpu s\n' \
+		"$1" "$W" "$C" "$(echo "$n / $W" | bc)" "$(echo "$n / $C" | bc)"
+}
+
+m="--model $model"
+{
+	echo "bp-predict, 200-tree gbdt (depth 6, 30 features), $n rows of" \
+		"$(($(wc -c <"$rows") / n)) bytes"
+	echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo |
+		cut -d: -f2 | sed 's/^ //')), load average" \
+		"$(cut -d' ' -f1-3 /proc/loadavg) before"
+	echo
+	echo "in memory, one thread (rows/s wall, per cpu s):"
+	for way in auto scalar model; do
+		read -r mw mc < <("$out/models-predict" "$model" "$rows" $way)
+		printf '  %-32s %9s %9s\n' "$way" "$mw" "$mc"
+	done
+	read -r _ xw xc < <($py bench/predict_xgb.py "$train" "$rows" \
+		label_up "$feats")
+	printf '  %-32s %9s %9s\n' "xgboost predict_proba (2 thr)" "$xw" "$xc"
+	echo
+	echo "through pipes (wall and cpu of every process of the pipe):"
+	line "plain > plain" \
+		"cat $rows | bp-predict $m --plain | cat >/dev/null"
+	line "plain > plain, --threads 1" \
+		"cat $rows | bp-predict $m --plain --threads 1 | cat >/dev/null"
+	line "zstd -dc > plain" \
+		"zstd -dc $rows.zst | bp-predict $m --plain | cat >/dev/null"
+	line "zstd > zstd" \
+		"cat $rows.zst | bp-predict $m | cat >/dev/null"
+	line "zstd > zstd, --threads 1" \
+		"cat $rows.zst | bp-predict $m --threads 1 | cat >/dev/null"
+	line "zstd > zstd file (-o)" \
+		"bp-predict $m -o $out/predict-out.zst $rows.zst"
+	k="--keep ts,symbol"
+	line "plain > plain, $k" \
+		"cat $rows | bp-predict $m $k --plain | cat >/dev/null"
+	line "zstd -dc > plain, $k" \
+		"zstd -dc $rows.zst | bp-predict $m $k --plain | cat >/dev/null"
+	line "zstd > zstd, $k" \
+		"cat $rows.zst | bp-predict $m $k | cat >/dev/null"
+	line "zstd > zstd file (-o), $k" \
+		"bp-predict $m $k -o $out/predict-out.zst $rows.zst"
+	echo
+	echo "what zstd costs by itself (zstd 1.5 CLI, one thread):"
+	bp-predict $m --plain -o "$out/predict-out.ndjson" "$rows"
+	line "decompress the input" "zstd -dc $rows.zst >/dev/null"
+	line "compress the output, level 1" \
+		"zstd -1 -c $out/predict-out.ndjson >/dev/null"
+	line "cat plain > cat (the pipes alone)" \
+		"cat $rows | cat >/dev/null"
+	rm -f "$out/predict-out.ndjson" "$out/predict-out.zst"
+	echo
+	echo "load average $(cut -d' ' -f1-3 /proc/loadavg) after"
+} | tee "$out/predict.txt"
