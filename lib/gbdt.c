@@ -2,9 +2,9 @@
  * gbdt: histogram gradient boosting (see gbdt.h for the method).
  *
  * Shapes: x (n, k) row-major doubles; bins (n, k) row-major bytes, bin
- * 255 holding nulls and 0..nb[j]-1 the values of feature j; upper (k, 256)
- * the bins' upper edges (value v is in the first bin b with v <= upper[b]);
- * a histogram is (k, 256) cells of (sum g, sum h, rows); F (n, K) raw
+ * 255 holding nulls and 0..nb[j]-1 the values of feature j; cut (k, 256)
+ * the bins' lower edges (see "binning"); a histogram is (k, 256) cells
+ * of (sum g, sum h, rows); F (n, K) raw
  * scores with K = 1 or the number of classes; gh (n, K, 2) gradients and
  * hessians.
  *
@@ -24,7 +24,6 @@
 
 #define NB 256			/* cells per feature histogram */
 #define MISSING 255		/* the null bin */
-#define BIN_SAMPLE 200000	/* rows sampled to find the bin edges */
 #define ROW_BLOCK 16384		/* rows per task in row-parallel loops */
 #define HESS_MIN 1e-16
 #define PREFETCH 24		/* rows ahead to fetch in histogram loops */
@@ -102,18 +101,474 @@ static void compile(struct bp_gbdt *g);
 
 /* ---- binning -------------------------------------------------------------- */
 
+/*
+ * The bins of a feature are XGBoost's (1.x, "hist"): its values are
+ * rounded to single precision, as XGBoost stores them, and summarised by
+ * its weighted quantile sketch (every row weighs 1), which is then pruned
+ * to max_bin + 1 entries whose values, the smallest excepted, are the cuts:
+ * a value v is in bin b when cut[b - 1] <= v < cut[b], so that every
+ * distinct value has its own bin when there are at most max_bin of them.
+ * The same rows, in the same order, give the same cuts as XGBoost and
+ * hence the same trees.  A split after bin b is stored as the threshold
+ * halfway between the largest training value of bins 0..b and the
+ * smallest of bins b + 1.. (x <= threshold goes left), which sends every
+ * training row the way its bin went.
+ */
 struct binning {
 	size_t k;
 	int *nb;		/* (k) value bins */
-	double *upper;		/* (k, NB) */
+	float *cut;		/* (k, NB) cut[b]: lower edge of bin b + 1 */
+	double *thr;		/* (k, NB) threshold of a split after bin b */
+	double *below;		/* (k) a threshold below every value */
 };
 
-static int
-cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+/*
+ * The weighted quantile summary of Chen and Guestrin ("XGBoost", 2016,
+ * appendix), with ranks in single precision as XGBoost keeps them: each
+ * entry is a value with bounds on the total weight of the values below
+ * it (rmin) and up to it (rmax) and its own weight (wmin).
+ */
+struct qentry {
+	float rmin, rmax, wmin, v;
+};
 
-	return (x > y) - (x < y);
+struct summary {
+	struct qentry *e;
+	size_t n;
+};
+
+/* the exact summary of n (value, weight) pairs sorted by value */
+static void
+summary_exact(struct summary *s, const uint64_t *q, size_t n)
+{
+	float wsum = 0;
+
+	s->n = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t u = (uint32_t)(q[i] >> 32), wb;
+		float v, w = 0;
+		size_t j = i;
+
+		for (; j < n && (uint32_t)(q[j] >> 32) == u; j++) {
+			float wj;
+
+			wb = (uint32_t)q[j];
+			memcpy(&wj, &wb, sizeof(wj));
+			w += wj;
+		}
+		u = u & 0x80000000u ? u & ~0x80000000u : ~u;
+		memcpy(&v, &u, sizeof(v));
+		s->e[s->n++] = (struct qentry){ wsum, wsum + w, w, v };
+		wsum += w;
+		i = j;
+	}
+}
+
+static void
+summary_copy(struct summary *dst, const struct summary *src)
+{
+	memcpy(dst->e, src->e, src->n * sizeof(*src->e));
+	dst->n = src->n;
+}
+
+/*
+ * dst: at most maxsize entries of src, the first and the last and those
+ * nearest to maxsize - 1 evenly spaced ranks in between.
+ */
+static void
+summary_prune(struct summary *dst, const struct summary *src, size_t maxsize)
+{
+	const struct qentry *e = src->e;
+	size_t n = maxsize - 1, i = 1, last = 0;
+	float begin, range;
+
+	if (src->n <= maxsize) {
+		summary_copy(dst, src);
+		return;
+	}
+	begin = e[0].rmax;
+	range = e[src->n - 1].rmin - e[0].rmax;
+	dst->e[0] = e[0];
+	dst->n = 1;
+	for (size_t r = 1; r < n; r++) {
+		float d2 = 2 * ((float)r * range / (float)n + begin);
+
+		/* the first i with d2 below twice the middle rank of i + 1 */
+		while (i < src->n - 1 && d2 >= e[i + 1].rmax + e[i + 1].rmin)
+			i++;
+		if (i >= src->n - 1)
+			break;
+		if (d2 < (e[i].rmin + e[i].wmin) + (e[i + 1].rmax - e[i + 1].wmin)) {
+			if (i != last)
+				dst->e[dst->n++] = e[last = i];
+		} else if (i + 1 != last) {
+			dst->e[dst->n++] = e[last = i + 1];
+		}
+	}
+	if (last != src->n - 1)
+		dst->e[dst->n++] = e[src->n - 1];
+}
+
+/* dst: the summary of the union of a's and b's values */
+static void
+summary_merge(struct summary *dst, const struct summary *a,
+	      const struct summary *b)
+{
+	const struct qentry *p = a->e, *pe = a->e + a->n;
+	const struct qentry *q = b->e, *qe = b->e + b->n;
+	struct qentry *o = dst->e;
+	float pnext = 0, qnext = 0, lo = 0, hi = 0;
+
+	if (a->n == 0 || b->n == 0) {
+		summary_copy(dst, a->n ? a : b);
+		return;
+	}
+	while (p != pe && q != qe) {
+		if (p->v == q->v) {
+			*o++ = (struct qentry){ p->rmin + q->rmin, p->rmax + q->rmax,
+						p->wmin + q->wmin, p->v };
+			pnext = p->rmin + p->wmin;
+			qnext = q->rmin + q->wmin;
+			p++;
+			q++;
+		} else if (p->v < q->v) {
+			*o++ = (struct qentry){ p->rmin + qnext,
+						p->rmax + (q->rmax - q->wmin),
+						p->wmin, p->v };
+			pnext = p->rmin + p->wmin;
+			p++;
+		} else {
+			*o++ = (struct qentry){ q->rmin + pnext,
+						q->rmax + (p->rmax - p->wmin),
+						q->wmin, q->v };
+			qnext = q->rmin + q->wmin;
+			q++;
+		}
+	}
+	for (; p != pe; p++)
+		*o++ = (struct qentry){ p->rmin + qnext, p->rmax + qe[-1].rmax,
+					p->wmin, p->v };
+	for (; q != qe; q++)
+		*o++ = (struct qentry){ q->rmin + pnext, q->rmax + pe[-1].rmax,
+					q->wmin, q->v };
+	dst->n = (size_t)(o - dst->e);
+	/* keep the bounds monotone and rmax >= rmin + wmin */
+	for (size_t i = 0; i < dst->n; i++) {
+		struct qentry *x = &dst->e[i];
+
+		if (x->rmin < lo)
+			x->rmin = lo;
+		else
+			lo = x->rmin;
+		if (x->rmax < hi)
+			x->rmax = hi;
+		if (x->rmax < x->rmin + x->wmin)
+			x->rmax = x->rmin + x->wmin;
+		hi = x->rmax;
+	}
+}
+
+/* float keys (top 32 bits, order-preserving) with 32 payload bits */
+static uint64_t
+float_key(float v, float w)
+{
+	uint32_t u, wb;
+
+	memcpy(&u, &v, sizeof(u));
+	memcpy(&wb, &w, sizeof(wb));
+	u = u & 0x80000000u ? ~u : u | 0x80000000u;
+	return (uint64_t)u << 32 | wb;
+}
+
+/* sort a (n) by the top 32 bits into b, LSD radix on 11-bit digits */
+static void
+radix_sort32(uint64_t *a, uint64_t *b, size_t n, size_t *cnt)
+{
+	for (int shift = 32; shift < 64; shift += 11) {
+		size_t sum = 0;
+		uint64_t *t;
+
+		memset(cnt, 0, 2048 * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(a[i] >> shift) & 2047]++;
+		for (size_t d = 0; d < 2048; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[cnt[(a[i] >> shift) & 2047]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	/* three passes: the sorted keys end in the scratch buffer b */
+}
+
+/*
+ * The sketch of one feature: values queue up (a run of equal values is
+ * one weighted entry) until 2 limit entries are held; then their exact
+ * summary, pruned to limit entries, climbs the levels, merging with each
+ * full one on its way (the level keeps the merge when it still fits).
+ */
+struct sketch {
+	size_t limit, nlevel;
+	uint64_t *queue, *scratch;	/* (2 limit) float_key() pairs */
+	size_t qcap, qtail;
+	size_t *cnt;			/* (2048) radix counts */
+	struct summary *level;		/* level[0] is scratch */
+	struct summary temp, out;	/* (2 limit) */
+};
+
+static void
+sketch_init(struct sketch *s, size_t maxn, double eps)
+{
+	size_t nlevel = 1, limit;
+
+	memset(s, 0, sizeof(*s));
+	for (;;) {
+		limit = (size_t)ceil((double)nlevel / eps) + 1;
+		if (limit > maxn)
+			limit = maxn;
+		if (((size_t)1 << nlevel) * limit >= maxn)
+			break;
+		nlevel++;
+	}
+	s->limit = limit ? limit : 1;
+	s->queue = bp_xreallocarray(NULL, 4 * s->limit, sizeof(*s->queue));
+	s->scratch = s->queue + 2 * s->limit;
+	s->cnt = bp_xmalloc(2048 * sizeof(*s->cnt));
+	s->qcap = 1;		/* one value held lazily, then 2 limit */
+	s->temp.e = bp_xreallocarray(NULL, 4 * s->limit, sizeof(*s->temp.e));
+	s->out.e = s->temp.e + 2 * s->limit;
+}
+
+static void
+sketch_release(struct sketch *s)
+{
+	for (size_t l = 0; l < s->nlevel; l++)
+		free(s->level[l].e);
+	free(s->level);
+	free(s->queue);
+	free(s->cnt);
+	free(s->temp.e);
+}
+
+/* the exact summary of the queue into out */
+static void
+sketch_queue_summary(struct sketch *s, struct summary *out)
+{
+	radix_sort32(s->queue, s->scratch, s->qtail, s->cnt);
+	summary_exact(out, s->scratch, s->qtail);
+}
+
+static void
+sketch_level(struct sketch *s, size_t l)
+{
+	if (l < s->nlevel)
+		return;
+	s->level = bp_xreallocarray(s->level, l + 1, sizeof(*s->level));
+	for (; s->nlevel <= l; s->nlevel++) {
+		s->level[s->nlevel].e = bp_xreallocarray(NULL, s->limit,
+			sizeof(struct qentry));
+		s->level[s->nlevel].n = 0;
+	}
+}
+
+/* the summary in temp climbs the levels */
+static void
+sketch_climb(struct sketch *s)
+{
+	for (size_t l = 1;; l++) {
+		sketch_level(s, l);
+		if (s->level[l].n == 0) {
+			summary_prune(&s->level[l], &s->temp, s->limit);
+			return;
+		}
+		summary_prune(&s->level[0], &s->temp, s->limit);
+		summary_merge(&s->temp, &s->level[0], &s->level[l]);
+		if (s->temp.n <= s->limit) {
+			summary_copy(&s->level[l], &s->temp);
+			return;
+		}
+		s->level[l].n = 0;
+	}
+}
+
+static void
+sketch_push(struct sketch *s, float v)
+{
+	if (s->qtail == s->qcap &&
+	    (uint32_t)(s->queue[s->qtail - 1] >> 32) !=
+	    (uint32_t)(float_key(v, 0) >> 32)) {
+		if (s->qcap == 1) {
+			s->qcap = 2 * s->limit;
+		} else {
+			sketch_queue_summary(s, &s->temp);
+			s->qtail = 0;
+			sketch_climb(s);
+		}
+	}
+	if (s->qtail && (uint32_t)(s->queue[s->qtail - 1] >> 32) ==
+	    (uint32_t)(float_key(v, 0) >> 32)) {
+		uint32_t wb = (uint32_t)s->queue[s->qtail - 1];
+		float w;
+
+		memcpy(&w, &wb, sizeof(w));
+		s->queue[s->qtail - 1] = float_key(v, w + 1);
+	} else {
+		s->queue[s->qtail++] = float_key(v, 1);
+	}
+}
+
+/* the summary of everything pushed, in s->out */
+static void
+sketch_finish(struct sketch *s)
+{
+	struct summary *out = &s->out, *l0;
+
+	sketch_queue_summary(s, out);
+	if (s->nlevel == 0) {
+		if (out->n > s->limit) {
+			summary_prune(&s->temp, out, s->limit);
+			summary_copy(out, &s->temp);
+		}
+		return;
+	}
+	l0 = &s->level[0];
+	summary_prune(l0, out, s->limit);
+	for (size_t l = 1; l < s->nlevel; l++) {
+		if (s->level[l].n == 0)
+			continue;
+		if (l0->n == 0) {
+			summary_copy(l0, &s->level[l]);
+		} else {
+			summary_merge(out, l0, &s->level[l]);
+			summary_prune(l0, out, s->limit);
+		}
+	}
+	summary_copy(out, l0);
+}
+
+/*
+ * The cuts of the m values v (single precision, row order, no NaN) into
+ * cut; returns the number of bins (cuts + 1).  *lo and *hi get the
+ * smallest and the largest value.
+ */
+static int
+feature_cuts(const float *v, size_t m, int max_bin, float *cut, float *lo,
+	     float *hi)
+{
+	struct sketch s;
+	struct summary a, mid;
+	size_t nbin = m < (size_t)max_bin ? m : (size_t)max_bin;
+	size_t inter = m < (size_t)max_bin * 8 ? m : (size_t)max_bin * 8;
+	size_t want = inter < (size_t)max_bin ? inter : (size_t)max_bin;
+	int nc = 0;
+
+	*lo = *hi = 0;
+	if (m == 0)
+		return 1;
+	/* rank error 1/(8 bins) of the rows, as XGBoost asks of it */
+	sketch_init(&s, m, 1.0 / ((float)(nbin ? nbin : 1) * 8.0f));
+	for (size_t i = 0; i < m; i++)
+		sketch_push(&s, v[i]);
+	sketch_finish(&s);
+	mid.e = bp_xreallocarray(NULL, inter + want + 2, sizeof(*mid.e));
+	a.e = mid.e + inter + 1;
+	summary_prune(&mid, &s.out, inter);
+	summary_prune(&a, &mid, want + 1);
+	*lo = a.e[0].v;
+	*hi = a.e[a.n - 1].v;
+	for (size_t i = 1; i < a.n && i < want; i++)
+		if (nc == 0 || a.e[i].v > cut[nc - 1])
+			cut[nc++] = a.e[i].v;
+	free(mid.e);
+	sketch_release(&s);
+	return nc + 1;
+}
+
+/* the bin of v: the number of cuts at or below it (float rounding) */
+static uint8_t
+bin_of(const float *cut, int nb, double v)
+{
+	const float *base = cut;
+	size_t len = (size_t)nb;
+	float f = (float)v;
+
+	if (isnan(v))
+		return MISSING;
+	while (len > 1) {	/* branch-free: the compare is unpredictable */
+		size_t half = len / 2;
+
+		base += (size_t)(base[half - 1] <= f) * half;
+		len -= half;
+	}
+	return (uint8_t)(base - cut);
+}
+
+struct bin_job {
+	const struct binning *b;
+	const double *x;
+	uint8_t *bins;
+	size_t n;
+	int max_bin;
+	/* training rows: each thread's least and greatest value per bin */
+	double *vmin, *vmax;	/* (threads, k, NB) or NULL */
+	float *lo, *hi;		/* (k) smallest and largest values */
+};
+
+static void
+edges_worker(void *arg, int tid, int nth)
+{
+	struct bin_job *j = arg;
+	size_t k = j->b->k;
+	float *v = bp_xreallocarray(NULL, j->n ? j->n : 1, sizeof(*v));
+
+	for (size_t f = (size_t)tid; f < k; f += (size_t)nth) {
+		size_t m = 0;
+
+		for (size_t r = 0; r < j->n; r++) {
+			float x = (float)j->x[r * k + f];
+
+			if (!isnan(x))	/* -0 is 0, as it compares */
+				v[m++] = x == 0 ? 0 : x;
+		}
+		j->b->nb[f] = feature_cuts(v, m, j->max_bin,
+					   j->b->cut + f * NB, &j->lo[f],
+					   &j->hi[f]);
+	}
+	free(v);
+}
+
+static void
+bin_worker(void *arg, int tid, int nth)
+{
+	struct bin_job *j = arg;
+	size_t k = j->b->k, nblocks = (j->n + ROW_BLOCK - 1) / ROW_BLOCK;
+	double *mn = j->vmin ? j->vmin + (size_t)tid * k * NB : NULL;
+	double *mx = j->vmax ? j->vmax + (size_t)tid * k * NB : NULL;
+
+	for (size_t blk = (size_t)tid; blk < nblocks; blk += (size_t)nth) {
+		size_t hi = (blk + 1) * ROW_BLOCK < j->n ?
+			    (blk + 1) * ROW_BLOCK : j->n;
+
+		for (size_t r = blk * ROW_BLOCK; r < hi; r++)
+			for (size_t f = 0; f < k; f++) {
+				double v = j->x[r * k + f];
+				uint8_t b = bin_of(j->b->cut + f * NB,
+						   j->b->nb[f], v);
+
+				j->bins[r * k + f] = b;
+				if (!mn || b == MISSING)
+					continue;
+				if (v < mn[f * NB + b])
+					mn[f * NB + b] = v;
+				if (v > mx[f * NB + b])
+					mx[f * NB + b] = v;
+			}
+	}
 }
 
 /* a threshold t with a <= t < b */
@@ -126,219 +581,70 @@ midpoint(double a, double b)
 }
 
 /*
- * Edges of one feature from its sorted non-null sample v (m values):
- * every distinct value its own bin when there are at most max_bin of
- * them, else greedy quantile bins (a cut once a bin holds its share of
- * the remaining rows, ties never split).
+ * Cuts of the training rows x (n, k) and their bins (n, k) (returned);
+ * the thresholds come from the values on either side of each cut.
  */
-static int
-feature_edges(const double *v, size_t m, int max_bin, double *upper)
-{
-	size_t distinct = 0, i, remaining = m;
-	int nb = 0;
-
-	for (i = 0; i < m; i++)
-		if (i == 0 || v[i] != v[i - 1])
-			distinct++;
-	if (distinct <= (size_t)max_bin) {
-		for (i = 0; i < m; i++)
-			if (i + 1 < m && v[i + 1] != v[i])
-				upper[nb++] = midpoint(v[i], v[i + 1]);
-	} else {
-		double target = (double)m / max_bin, acc = 0;
-
-		for (i = 0; i < m; i++) {
-			acc += 1;
-			if (i + 1 < m && v[i + 1] != v[i] && acc >= target &&
-			    nb < max_bin - 1) {
-				upper[nb++] = midpoint(v[i], v[i + 1]);
-				remaining -= (size_t)acc;
-				acc = 0;
-				target = (double)remaining / (max_bin - nb);
-			}
-		}
-	}
-	upper[nb++] = DBL_MAX;	/* the last bin takes everything above */
-	return nb;
-}
-
-/* the first b with v <= upper[b] (upper[nb - 1] is DBL_MAX) */
-static uint8_t
-bin_of(const double *upper, int nb, double v)
-{
-	const double *base = upper;
-	size_t len = (size_t)nb;
-
-	if (isnan(v))
-		return MISSING;
-	while (len > 1) {	/* branch-free lower bound */
-		size_t half = len / 2;
-
-		/* arithmetic, not a branch: the compare is unpredictable */
-		base += (size_t)(base[half - 1] < v) * half;
-		len -= half;
-	}
-	return (uint8_t)(base - upper);
-}
-
-/* doubles as unsigned keys in the same order (sign flips) */
-static uint64_t
-sort_key(double v)
-{
-	uint64_t u;
-
-	memcpy(&u, &v, sizeof(u));
-	return u & 0x8000000000000000ULL ? ~u : u | 0x8000000000000000ULL;
-}
-
-static double
-key_value(uint64_t u)
-{
-	double v;
-
-	u = u & 0x8000000000000000ULL ? u & ~0x8000000000000000ULL : ~u;
-	memcpy(&v, &u, sizeof(v));
-	return v;
-}
-
-/* sort v (m values, no NaN) by an LSD radix sort on 11-bit digits */
-static void
-radix_sort(double *v, size_t m)
-{
-	uint64_t *a = bp_xreallocarray(NULL, m ? 2 * m : 1, sizeof(*a));
-	uint64_t *b = a + m, *t;
-	size_t *cnt = bp_xmalloc(2048 * sizeof(*cnt));
-
-	for (size_t i = 0; i < m; i++)
-		a[i] = sort_key(v[i]);
-	for (int shift = 0; shift < 64; shift += 11) {
-		size_t sum = 0;
-
-		memset(cnt, 0, 2048 * sizeof(*cnt));
-		for (size_t i = 0; i < m; i++)
-			cnt[(a[i] >> shift) & 2047]++;
-		for (size_t d = 0; d < 2048; d++) {
-			size_t c = cnt[d];
-
-			cnt[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < m; i++)
-			b[cnt[(a[i] >> shift) & 2047]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	/* six passes: the sorted keys are back in the first buffer */
-	for (size_t i = 0; i < m; i++)
-		v[i] = key_value(a[i]);
-	free(a < b ? a : b);
-	free(cnt);
-}
-
-struct bin_job {
-	const struct binning *b;
-	const double *x;
-	uint8_t *bins;
-	size_t n;
-	/* edges */
-	const double *sample;	/* (k, m) sorted per feature */
-	const size_t *msz;	/* (k) non-null values per feature */
-	size_t m;
-	int max_bin;
-};
-
-static void
-edges_worker(void *arg, int tid, int nth)
-{
-	struct bin_job *j = arg;
-	double *v = bp_xmalloc((j->m ? j->m : 1) * sizeof(*v));
-
-	for (size_t f = (size_t)tid; f < j->b->k; f += (size_t)nth) {
-		size_t mf = j->msz[f];
-
-		memcpy(v, j->sample + f * j->m, mf * sizeof(*v));
-		radix_sort(v, mf);
-		j->b->nb[f] = feature_edges(v, mf, j->max_bin,
-					    j->b->upper + f * NB);
-	}
-	free(v);
-}
-
-static void
-bin_worker(void *arg, int tid, int nth)
-{
-	struct bin_job *j = arg;
-	size_t k = j->b->k, nblocks = (j->n + ROW_BLOCK - 1) / ROW_BLOCK;
-
-	for (size_t blk = (size_t)tid; blk < nblocks; blk += (size_t)nth) {
-		size_t hi = (blk + 1) * ROW_BLOCK < j->n ?
-			    (blk + 1) * ROW_BLOCK : j->n;
-
-		for (size_t r = blk * ROW_BLOCK; r < hi; r++)
-			for (size_t f = 0; f < k; f++)
-				j->bins[r * k + f] = bin_of(j->b->upper + f * NB,
-					j->b->nb[f], j->x[r * k + f]);
-	}
-}
-
-static void
+static uint8_t *
 binning_fit(struct binning *b, const double *x, size_t n, size_t k,
-	    int max_bin, struct bp_rng *rng, struct bp_pool *pool)
+	    int max_bin, struct bp_pool *pool)
 {
-	size_t m = n < BIN_SAMPLE ? n : BIN_SAMPLE;
-	size_t *pick = bp_xreallocarray(NULL, n ? n : 1, sizeof(*pick));
+	int nth = bp_pool_size(pool);
+	size_t cells = (k ? k : 1) * NB;
 	struct bin_job j = { 0 };
-	double *sample = bp_xreallocarray(NULL, (k ? k : 1) * (m ? m : 1),
-					  sizeof(*sample));
-	size_t *msz = bp_xcalloc(k ? k : 1, sizeof(*msz));
 
 	b->k = k;
 	b->nb = bp_xcalloc(k ? k : 1, sizeof(*b->nb));
-	b->upper = bp_xcalloc((k ? k : 1) * NB, sizeof(*b->upper));
-	/* the first m rows of a seeded shuffle, in row order */
-	for (size_t i = 0; i < n; i++)
-		pick[i] = i;
-	if (m < n) {
-		for (size_t i = 0; i < m; i++) {
-			size_t r = i + (size_t)bp_rng_below(rng, n - i), t;
-
-			t = pick[i];
-			pick[i] = pick[r];
-			pick[r] = t;
-		}
-		qsort(pick, m, sizeof(*pick), cmp_size);
-	}
-	for (size_t f = 0; f < k; f++)
-		for (size_t i = 0; i < m; i++) {
-			double v = x[pick[i] * k + f];
-
-			if (!isnan(v))
-				sample[f * m + msz[f]++] = v;
-		}
-	j.b = b;
-	j.sample = sample;
-	j.msz = msz;
-	j.m = m;
-	j.max_bin = max_bin;
-	bp_pool_run(pool, edges_worker, &j);
-	free(sample);
-	free(msz);
-	free(pick);
-}
-
-/* bins (n, k) of x under b's edges, rows shared among the threads */
-static uint8_t *
-binning_apply(const struct binning *b, const double *x, size_t n,
-	      struct bp_pool *pool)
-{
-	struct bin_job j = { 0 };
-
+	b->cut = bp_xcalloc(cells, sizeof(*b->cut));
+	b->thr = bp_xcalloc(cells, sizeof(*b->thr));
+	b->below = bp_xcalloc(k ? k : 1, sizeof(*b->below));
 	j.b = b;
 	j.x = x;
 	j.n = n;
-	j.bins = bp_xreallocarray(NULL, n * b->k > 0 ? n * b->k : 1, 1);
+	j.max_bin = max_bin;
+	j.lo = bp_xcalloc(k ? k : 1, sizeof(*j.lo));
+	j.hi = bp_xcalloc(k ? k : 1, sizeof(*j.hi));
+	bp_pool_run(pool, edges_worker, &j);
+	j.bins = bp_xreallocarray(NULL, n * k > 0 ? n * k : 1, 1);
+	j.vmin = bp_xreallocarray(NULL, (size_t)nth * cells, sizeof(double));
+	j.vmax = bp_xreallocarray(NULL, (size_t)nth * cells, sizeof(double));
+	for (size_t i = 0; i < (size_t)nth * cells; i++) {
+		j.vmin[i] = INFINITY;
+		j.vmax[i] = -INFINITY;
+	}
 	bp_pool_run(pool, bin_worker, &j);
+	for (int t = 1; t < nth; t++)
+		for (size_t i = 0; i < cells; i++) {
+			j.vmin[i] = fmin(j.vmin[i], j.vmin[t * cells + i]);
+			j.vmax[i] = fmax(j.vmax[i], j.vmax[t * cells + i]);
+		}
+	for (size_t f = 0; f < k; f++) {
+		const double *mn = j.vmin + f * NB, *mx = j.vmax + f * NB;
+		double left = -INFINITY, right = INFINITY;
+		int nb = b->nb[f];
+
+		/* below and above every value, where XGBoost puts them */
+		b->below[f] = fmin((double)j.lo[f] - fabs((double)j.lo[f]) -
+				   1e-5, nextafter(mn[0], -INFINITY));
+		b->thr[f * NB + (size_t)nb - 1] = fmax((double)j.hi[f] +
+			fabs((double)j.hi[f]) + 1e-5,
+			nextafter(mx[nb - 1], INFINITY));
+		for (int c = nb - 2; c >= 0; c--) {	/* after bin c */
+			right = fmin(right, mn[c + 1]);
+			b->thr[f * NB + (size_t)c] = right;
+		}
+		for (int c = 0; c < nb - 1; c++) {
+			left = fmax(left, mx[c]);
+			/* an empty side (all rows null): the cut itself */
+			b->thr[f * NB + (size_t)c] = isinf(left) ||
+				isinf(b->thr[f * NB + (size_t)c]) ?
+				(double)b->cut[f * NB + (size_t)c] :
+				midpoint(left, b->thr[f * NB + (size_t)c]);
+		}
+	}
+	free(j.vmin);
+	free(j.vmax);
+	free(j.lo);
+	free(j.hi);
 	return j.bins;
 }
 
@@ -362,7 +668,9 @@ static void
 binning_release(struct binning *b)
 {
 	free(b->nb);
-	free(b->upper);
+	free(b->cut);
+	free(b->thr);
+	free(b->below);
 }
 
 /* ---- growing one tree ------------------------------------------------------ */
@@ -454,7 +762,45 @@ can_split(const struct trainer *t, const struct tnode *nd)
 	       nd->H >= 2.0 * o->min_child_weight;
 }
 
-/* best split of node nd on feature j from its histogram */
+/*
+ * The split gain (loss reduction) of sending GL, HL left and the rest of
+ * the node (G, H) right, or -INFINITY when a side is empty or under
+ * min_child_weight: XGBoost's loss_chg, in single precision as it keeps
+ * it, so that gains which differ only by the order of their sums are
+ * ties (the first one found wins).  parent is (float)(G^2/(H + lambda)).
+ */
+static double
+split_gain(double GL, double HL, double G, double H, float parent,
+	   double lam, double mcw)
+{
+	double GR = G - GL, HR = H - HL;
+
+	/* h > 0 on every row: HL > 0 means a row went left */
+	if (HL < mcw || HR < mcw || !(HL > 0) || !(HR > 0))
+		return -INFINITY;
+	return (float)(GL * GL / (HL + lam) + GR * GR / (HR + lam)) - parent;
+}
+
+static void
+consider(struct cand *best, double gain, double GL, double HL, int bin,
+	 int dleft)
+{
+	if (gain > best->gain) {	/* ties: the first one found */
+		best->gain = gain;
+		best->gl = GL;
+		best->hl = HL;
+		best->bin = bin;
+		best->dleft = dleft;
+	}
+}
+
+/*
+ * Best split of node nd on feature j from its histogram, in XGBoost's
+ * order: bins 0..b left with the nulls right, for b upwards; then, when
+ * the node has nulls, bins b+1.. right with the nulls left, for b
+ * downwards to -1 (every value right).  Without nulls the default
+ * direction is right.
+ */
 static void
 best_split(const struct trainer *t, const struct tnode *nd, int j,
 	   struct cand *best)
@@ -462,52 +808,40 @@ best_split(const struct trainer *t, const struct tnode *nd, int j,
 	const struct bp_gbdt_opts *o = t->o;
 	const struct cell *h = nd->hist + (size_t)j * NB, *mis = &h[MISSING];
 	const uint32_t *cnt = nd->cnt ? nd->cnt + (size_t)j * NB : NULL;
-	int nb = t->bn->nb[j], has_mis = mis->h > 0;
-	double G = nd->G, H = nd->H, lam = o->lambda;
-	double parent = G * G / (H + lam), gl = 0, hl = 0;
+	int nb = t->bn->nb[j];
+	double G = nd->G, H = nd->H, lam = o->lambda, gs = 0, hs = 0;
+	float parent = (float)(G * G / (H + lam));
 	double mcw = o->min_child_weight;
-	size_t C = nd->end - nd->begin, cl = 0, msl = (size_t)o->min_samples_leaf;
+	size_t C = nd->end - nd->begin, cs = 0, msl = (size_t)o->min_samples_leaf;
 
 	best->gain = -INFINITY;
-	best->bin = -1;
+	best->bin = 0;
+	best->dleft = 0;
 	for (int b = 0; b < nb; b++) {
-		gl += h[b].g;
-		hl += h[b].h;
-		if (cnt)
-			cl += cnt[b];
-		for (int dl = 0; dl < 2; dl++) {
-			double GL = gl, HL = hl, GR, HR, gain;
-
-			if (dl) {
-				if (!has_mis || b == nb - 1)
-					break;
-				GL += mis->g;
-				HL += mis->h;
-			} else if (b == nb - 1 && !has_mis) {
-				break;	/* everything left: no split */
-			}
-			GR = G - GL;
-			HR = H - HL;
-			/* h > 0 on every row: HL > 0 means a row went left */
-			if (HL < mcw || HR < mcw || !(HL > 0) || !(HR > 0))
+		gs += h[b].g;
+		hs += h[b].h;
+		if (cnt) {
+			cs += cnt[b];
+			if (cs < msl || C - cs < msl)
 				continue;
-			if (cnt) {
-				size_t CL = cl + (dl ? cnt[MISSING] : 0);
-
-				if (CL < msl || C - CL < msl)
-					continue;
-			}
-			gain = 0.5 * (GL * GL / (HL + lam) + GR * GR / (HR + lam) -
-				      parent);
-			if (gain > best->gain) {
-				best->gain = gain;
-				best->gl = GL;
-				best->hl = HL;
-				best->bin = b;
-				/* no nulls seen here: send them the heavier way */
-				best->dleft = has_mis ? dl : HL >= HR;
-			}
 		}
+		consider(best, split_gain(gs, hs, G, H, parent, lam, mcw), gs,
+			 hs, b, 0);
+	}
+	if (!(mis->h > 0))
+		return;
+	gs = hs = 0;
+	cs = 0;
+	for (int b = nb - 1; b >= 0; b--) {
+		gs += h[b].g;	/* bins b.. go right */
+		hs += h[b].h;
+		if (cnt) {
+			cs += cnt[b];
+			if (cs < msl || C - cs < msl)
+				continue;
+		}
+		consider(best, split_gain(G - gs, H - hs, G, H, parent, lam,
+					  mcw), G - gs, H - hs, b - 1, 1);
 	}
 }
 
@@ -649,8 +983,8 @@ choose(struct trainer *t, int ni)
 		int j = t->sel[q];
 		const struct cand *c = &t->cands[(size_t)ni * t->k + (size_t)j];
 
-		if (c->bin >= 0 && c->gain > nd->best.gain &&
-		    c->gain > t->o->gamma && c->gain > 0) {
+		if (c->gain > nd->best.gain && c->gain >= t->o->gamma &&
+		    c->gain > 0) {
 			nd->best = *c;
 			nd->feature = j;
 		}
@@ -956,6 +1290,13 @@ grad_worker(void *arg, int tid, int nth)
 	}
 }
 
+/* the threshold of a split of feature f after bin b (-1: below all) */
+static double
+split_threshold(const struct binning *bn, int f, int b)
+{
+	return b < 0 ? bn->below[f] : bn->thr[(size_t)f * NB + (size_t)b];
+}
+
 /* the grown tree's leaf for binned row b */
 static const struct tnode *
 binned_leaf(const struct trainer *t, const uint8_t *b)
@@ -965,6 +1306,23 @@ binned_leaf(const struct trainer *t, const uint8_t *b)
 	while (nd->left >= 0) {
 		int v = b[nd->feature];
 		int left = v == MISSING ? nd->best.dleft : v <= nd->best.bin;
+
+		nd = &t->nodes[nd->left + !left];
+	}
+	return nd;
+}
+
+/* the leaf for row x (k values), by the thresholds the model keeps */
+static const struct tnode *
+raw_leaf(const struct trainer *t, const double *x)
+{
+	const struct tnode *nd = &t->nodes[0];
+
+	while (nd->left >= 0) {
+		double v = x[nd->feature];
+		int left = isnan(v) ? nd->best.dleft :
+			   v <= split_threshold(t->bn, nd->feature,
+						nd->best.bin);
 
 		nd = &t->nodes[nd->left + !left];
 	}
@@ -994,8 +1352,8 @@ add_tree(struct bp_gbdt *g, const struct trainer *t)
 			p->f = nd->feature;
 			p->l = (uint32_t)nd->left |
 			       (nd->best.dleft ? DLEFT_BIT : 0);
-			p->t = t->bn->upper[(size_t)nd->feature * NB +
-					    (size_t)nd->best.bin];
+			p->t = split_threshold(t->bn, nd->feature,
+					       nd->best.bin);
 		}
 	}
 	g->start[g->ntrees] = base;
@@ -1024,14 +1382,18 @@ valid_loss(enum bp_task task, const double *F, const double *y, size_t n,
 	return task == BP_TASK_REGRESSION ? sqrt(s) : s;
 }
 
+/* the starting raw score: the labels' average, or 0 */
 static void
-base_score(struct bp_gbdt *g, const double *y, size_t n)
+base_score(struct bp_gbdt *g, const double *y, size_t n, int zero)
 {
 	double s = 0.0;
 
 	for (size_t i = 0; i < n; i++)
 		s += g->task == BP_TASK_MULTICLASS ? 0 : y[i];
-	if (g->task == BP_TASK_REGRESSION) {
+	if (zero) {
+		for (size_t c = 0; c < g->K; c++)
+			g->base[c] = 0;
+	} else if (g->task == BP_TASK_REGRESSION) {
 		g->base[0] = s / (double)n;
 	} else if (g->task == BP_TASK_BINARY) {
 		double p = fmin(fmax(s / (double)n, 1e-6), 1 - 1e-6);
@@ -1089,7 +1451,7 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 	struct binning bn;
 	struct bp_rng rng;
 	struct grad_job gj;
-	uint8_t *bins, *vbins = NULL;
+	uint8_t *bins;
 	double *F, *Fv = NULL, *treegain, best = INFINITY;
 	uint32_t *sample;
 	size_t K, ns, since_best = 0;
@@ -1121,10 +1483,7 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 	t.pool = bp_pool_new(threads);
 	bp_rng_seed(&rng, seed);
 
-	binning_fit(&bn, x, n, k, o->max_bin, &rng, t.pool);
-	bins = binning_apply(&bn, x, n, t.pool);
-	if (nv)
-		vbins = binning_apply(&bn, xv, nv, t.pool);
+	bins = binning_fit(&bn, x, n, k, o->max_bin, t.pool);
 	t.bins = bins;
 	{
 		struct transpose_job tj = { bins, NULL, n, k };
@@ -1143,7 +1502,7 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 	sample = bp_xreallocarray(NULL, n, sizeof(*sample));
 	treegain = NULL;
 
-	base_score(g, y, n);
+	base_score(g, y, n, o->base_zero);
 	F = bp_xreallocarray(NULL, n * K, sizeof(*F));
 	for (size_t i = 0; i < n * K; i++)
 		F[i] = g->base[i % K];
@@ -1182,7 +1541,9 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 
 				if (nd->left >= 0)
 					continue;
-				nd->value = -o->learning_rate * nd->G /
+				/* XGBoost's weight: 0 under min_child_weight */
+				nd->value = nd->H < o->min_child_weight ? 0 :
+					    -o->learning_rate * nd->G /
 					    (nd->H + o->lambda);
 				for (size_t q = nd->begin; q < nd->end; q++)
 					F[(size_t)t.rows[q] * K + cls] +=
@@ -1199,8 +1560,8 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 				}
 			}
 			for (size_t i = 0; i < nv; i++)
-				Fv[i * K + cls] += binned_leaf(&t,
-					vbins + i * k)->value;
+				Fv[i * K + cls] += raw_leaf(&t,
+					xv + i * k)->value;
 			add_tree(g, &t);
 			treegain = bp_xreallocarray(treegain, tree + 1,
 						    k * sizeof(*treegain));
@@ -1255,7 +1616,6 @@ bp_gbdt_train(const double *x, const double *y, size_t n, size_t k,
 	free(Fv);
 	free(bins);
 	free((uint8_t *)t.cols);
-	free(vbins);
 	binning_release(&bn);
 	for (size_t i = 0; i < t.nfree; i++)
 		free(t.freehist[i]);
@@ -1691,6 +2051,8 @@ static const struct bp_param_spec gbdt_params[] = {
 	  "bins per feature (nulls get one more)" },
 	{ "early_stopping_rounds", BP_PARAM_INT, 0, 1000000, "20", NULL,
 	  "stop after this many rounds without validation gain (0: off)" },
+	{ "boost_from_average", BP_PARAM_INT, 0, 1, "1", NULL,
+	  "1: start from the labels' average; 0: from 0 (XGBoost 1.x)" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -1715,6 +2077,7 @@ gbdt_train(const struct bp_train_ctx *c)
 	o.colsample_bytree = bp_param_real(p, "colsample_bytree");
 	o.max_bin = (int)bp_param_int(p, "max_bin");
 	o.early_stopping_rounds = (int)bp_param_int(p, "early_stopping_rounds");
+	o.base_zero = !bp_param_int(p, "boost_from_average");
 	{
 		struct bp_gbdt *g = bp_gbdt_train(c->train->x, c->ytrain,
 			c->train->n, c->train->k, v ? v->x : NULL, c->yvalid,

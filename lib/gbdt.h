@@ -7,19 +7,24 @@
  *      (binary logistic, squared error, or softmax over k classes with
  *      one tree per class per round);
  *   2. a tree grown on binned features: every feature is cut into at most
- *      max_bin bins at quantiles of (a sample of) its values, and nulls
- *      get a bin of their own; a node's histogram holds (sum g, sum h,
- *      rows) per bin, the smaller child's histogram is built from its
- *      rows and the larger one's is the parent's minus it (histogram
- *      subtraction).  The best split of a feature scans its bins and
- *      tries sending the nulls left and right (the learned default
- *      direction); its gain is
- *        1/2 [GL^2/(HL+lambda) + GR^2/(HR+lambda) - G^2/(H+lambda)]
- *      and it must exceed gamma with min_child_weight (hessian) and
- *      min_samples_leaf rows on both sides.  Growth is depth-wise (every
- *      node of a level up to max_depth) or leaf-wise (max_leaves > 0: the
- *      leaf with the largest gain first).  A leaf's value is
- *      -learning_rate * G / (H + lambda);
+ *      max_bin bins at the quantiles XGBoost's weighted quantile sketch
+ *      finds over all the training rows (the same cuts as XGBoost 1.x's
+ *      "hist"), and nulls get a bin of their own; a node's histogram
+ *      holds (sum g, sum h, rows) per bin, the smaller child's histogram
+ *      is built from its rows and the larger one's is the parent's minus
+ *      it (histogram subtraction).  The best split of a feature scans its
+ *      bins with the nulls sent right and, when the node has nulls, again
+ *      with them sent left (the learned default direction; without nulls
+ *      it is right); its gain is XGBoost's
+ *        GL^2/(HL+lambda) + GR^2/(HR+lambda) - G^2/(H+lambda)
+ *      which must be positive and at least gamma, with min_child_weight
+ *      (hessian) and min_samples_leaf rows on both sides.  Growth is
+ *      depth-wise (every node of a level up to max_depth) or leaf-wise
+ *      (max_leaves > 0: the leaf with the largest gain first).  A leaf's
+ *      value is -learning_rate * G / (H + lambda) (0 when H is under
+ *      min_child_weight).  The raw scores start at the labels' average
+ *      (log-odds for binary, log-frequencies for multiclass) or, with
+ *      base_zero, at 0 as XGBoost 1.x's default base_score 0.5 does;
  *   3. optional row subsampling and per-tree column subsampling from the
  *      seed, and early stopping when the validation loss has not improved
  *      for early_stopping_rounds rounds (the trees up to the best round
@@ -29,7 +34,9 @@
  * are bit-identical whatever the number of threads.
  *
  * Prediction walks each tree with raw thresholds: x <= threshold goes
- * left, null goes the default way.
+ * left, null goes the default way.  A threshold lies halfway between the
+ * training values on either side of its cut, so that every training row
+ * goes the way its bin went.
  */
 #ifndef BP_GBDT_H
 #define BP_GBDT_H
@@ -55,6 +62,7 @@ struct bp_gbdt_opts {
 	double colsample_bytree;
 	int max_bin;			/* 2..255 */
 	int early_stopping_rounds;	/* 0: off */
+	int base_zero;			/* 1: raw scores start at 0 */
 };
 
 struct bp_gbdt;

@@ -2,9 +2,15 @@
  * test-gbdt: the tree learner on hand-made data sets where the best split,
  * its gain and the leaf values can be worked out by hand, null handling
  * (the learned default direction), leaf-wise growth, early stopping,
- * multiclass, thread independence and the model-file round trip.
+ * multiclass, thread independence and the model-file round trip; and the
+ * trees and raw scores of XGBoost 1.7 (tests/unit/ref/gbdt_ref.py wrote
+ * tests/unit/ref/gbdt-cases.txt): the same data, the same settings, the
+ * same trees.
  */
+#include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,13 +94,14 @@ stump(void)
 	bp_gbdt_free(&g);
 	o.min_samples_leaf = 1;
 	o.lambda = 0;
-	o.gamma = 4.0;	/* the gain is 1/2 (G_L^2/H_L + G_R^2/H_R) = 4 */
+	/* XGBoost's gain G_L^2/H_L + G_R^2/H_R - G^2/H = 4 + 4 - 0 = 8 */
+	o.gamma = 8.01;
 	g = bp_gbdt_train(x, y, 8, 2, NULL, NULL, 0, &o, 1, 1, NULL, NULL);
-	ok(bp_gbdt_tree_size(g, 0) == 1, "gamma = gain: no split");
+	ok(bp_gbdt_tree_size(g, 0) == 1, "gamma above the gain: no split");
 	bp_gbdt_free(&g);
-	o.gamma = 3.99;
+	o.gamma = 8;	/* a gain of at least gamma splits, as in XGBoost */
 	g = bp_gbdt_train(x, y, 8, 2, NULL, NULL, 0, &o, 1, 1, NULL, NULL);
-	ok(bp_gbdt_tree_size(g, 0) == 3, "gamma just below the gain: split");
+	ok(bp_gbdt_tree_size(g, 0) == 3, "gamma = gain: split");
 	bp_gbdt_free(&g);
 }
 
@@ -336,6 +343,225 @@ multiclass(void)
 	bp_gbdt_free(&g);
 }
 
+/* ---- against XGBoost ---------------------------------------------------- */
+
+/*
+ * XGBoost computes gradients, leaf values and raw scores in single
+ * precision (about 7 digits; the dump prints leaves with 9) and barpipe in
+ * double: leaves and raw scores (a few units at most here) agree to 1e-6.
+ */
+#define XGB_TOL 1e-6
+
+/* gbdt_ref.py's generator: a 64-bit LCG, one division per value */
+static uint64_t lcg;
+
+static double
+lcg_next(void)
+{
+	lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(lcg >> 33);
+}
+
+/* gen() of gbdt_ref.py: x (n, k), label y, target t; returns n */
+static size_t
+ref_data(const char *set, double **x, double **y, double **t, size_t *k)
+{
+	int small = strcmp(set, "small") == 0;
+	size_t n = small ? 400 : 3000;
+
+	*k = small ? 4 : 3;
+	*x = calloc(n * *k, sizeof(double));
+	*y = calloc(n, sizeof(double));
+	*t = calloc(n, sizeof(double));
+	lcg = small ? 12345 : 777;
+	for (size_t i = 0; i < n; i++) {
+		double *r = *x + i * *k, eta, p, u;
+
+		if (small) {
+			r[0] = fmod(lcg_next(), 50);
+			r[1] = (fmod(lcg_next(), 41) - 20.0) / 4.0;
+			if (fmod(lcg_next(), 10) == 0)
+				r[1] = NAN;
+			r[2] = (fmod(lcg_next(), 121) - 60.0) / 10.0;
+			r[3] = fmod(lcg_next(), 5);
+			eta = 0.04 * r[0] - 1.0 + (isnan(r[1]) ? 0.5 :
+						   0.1 * r[1]) - 0.1 * r[2];
+			p = fmin(fmax(0.5 + 0.5 * eta, 0.05), 0.95);
+		} else {
+			r[0] = fmod(lcg_next(), 2000000) / 1000.0 - 1000.0;
+			r[1] = (double)(i / 7) * 0.5;
+			r[2] = fmod(lcg_next(), 65536) / 256.0;
+			if (fmod(lcg_next(), 20) == 0)
+				r[2] = NAN;
+			eta = r[0] / 500.0 + (r[1] - 107.0) / 100.0 +
+			      (isnan(r[2]) ? 0.3 : (r[2] - 128.0) / 200.0);
+			p = fmin(fmax(0.5 + 0.4 * eta, 0.05), 0.95);
+		}
+		u = fmod(lcg_next(), 1000) / 1000.0;
+		(*y)[i] = u < p ? 1.0 : 0.0;
+		(*t)[i] = small ? eta + u : eta;
+	}
+	return n;
+}
+
+struct xnode {
+	int feature, dleft, yes, no;	/* feature -1: a leaf */
+	double thr, leaf;
+};
+
+/* XGBoost's case: trees by node id, raw scores (n) plain and with x0 null */
+struct xcase {
+	char set[16], task[16];
+	int depth, trees, max_bin;
+	struct xnode *node;	/* (trees, nmax) */
+	int nmax;
+	double *margin, *nullmargin;	/* NaN: not given */
+};
+
+static int
+xgb_walk(const struct bp_gbdt *g, const struct xcase *c, int tr, int xi,
+	 size_t oi, int *nodes)
+{
+	const struct xnode *x = &c->node[(size_t)tr * (size_t)c->nmax +
+					 (size_t)xi];
+	struct bp_gbdt_node nd;
+
+	if (xi < 0 || xi >= c->nmax || bp_gbdt_node(g, (size_t)tr, oi, &nd))
+		return 0;
+	++*nodes;
+	if (x->feature < 0) {
+		if (nd.feature >= 0 || fabs(nd.value - x->leaf) > XGB_TOL) {
+			printf("# tree %d node %d: leaf %.9g, xgboost %.9g\n", tr, xi,
+			     nd.feature >= 0 ? NAN : nd.value, x->leaf);
+			return 0;
+		}
+		return 1;
+	}
+	if (nd.feature != x->feature || nd.threshold != x->thr ||
+	    nd.default_left != x->dleft) {
+		printf("# tree %d node %d: x%d <= %.17g%s, xgboost x%d <= "
+		       "%.17g%s\n",
+		     tr, xi, nd.feature, nd.threshold,
+		     nd.default_left ? " (nulls left)" : "", x->feature, x->thr,
+		     x->dleft ? " (nulls left)" : "");
+		return 0;
+	}
+	return xgb_walk(g, c, tr, x->yes, (size_t)nd.left, nodes) &&
+	       xgb_walk(g, c, tr, x->no, (size_t)nd.right, nodes);
+}
+
+static void
+xgb_check(const struct xcase *c)
+{
+	double *x, *y, *t, raw, worst = 0, worstn = 0;
+	size_t k, n = ref_data(c->set, &x, &y, &t, &k);
+	int binary = strcmp(c->task, "binary") == 0, same = 1, nodes = 0;
+	size_t rows = 0;
+	struct bp_gbdt_opts o = opts(binary ? BP_TASK_BINARY :
+				     BP_TASK_REGRESSION, c->trees, c->depth);
+	struct bp_gbdt *g;
+
+	o.learning_rate = 0.3;
+	o.lambda = 1;
+	o.min_child_weight = 1;
+	o.max_bin = c->max_bin;
+	o.base_zero = 1;	/* XGBoost's base_score 0.5: raw score 0 */
+	g = bp_gbdt_train(x, binary ? y : t, n, k, NULL, NULL, 0, &o, 1, 2,
+			  NULL, NULL);
+	for (int tr = 0; tr < c->trees && g; tr++)
+		same &= xgb_walk(g, c, tr, 0, 0, &nodes);
+	ok(g && same && bp_gbdt_ntrees(g) == (size_t)c->trees,
+	   "%s %s depth %d, %d trees, %d bins: XGBoost's trees (%d nodes: "
+	   "features, thresholds, default directions, leaves)", c->set,
+	   c->task, c->depth, c->trees, c->max_bin, nodes);
+	for (size_t i = 0; i < n && g; i++) {
+		double keep = x[i * k];
+
+		if (isnan(c->margin[i]) || isnan(c->nullmargin[i]))
+			continue;
+		rows++;
+		bp_gbdt_predict_raw(g, x + i * k, &raw);
+		worst = fmax(worst, fabs(raw - c->margin[i]));
+		x[i * k] = NAN;
+		bp_gbdt_predict_raw(g, x + i * k, &raw);
+		worstn = fmax(worstn, fabs(raw - c->nullmargin[i]));
+		x[i * k] = keep;
+	}
+	ok(g && rows >= n / 5 && worst <= XGB_TOL && worstn <= XGB_TOL,
+	   "%s %s depth %d, %d trees, %d bins: raw scores of %zu rows within "
+	   "%g of XGBoost's (%.2g; feature 0 null: %.2g)", c->set, c->task,
+	   c->depth, c->trees, c->max_bin, rows, XGB_TOL, worst, worstn);
+	bp_gbdt_free(&g);
+	free(x);
+	free(y);
+	free(t);
+}
+
+static void
+xgboost_cases(void)
+{
+	const char *dir = getenv("BP_REF_DIR");
+	char path[1024], line[512];
+	struct xcase c;
+	int have = 0, ncases = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/gbdt-cases.txt",
+		 dir ? dir : "tests/unit/ref");
+	fp = fopen(path, "r");
+	if (!ok(fp != NULL, "open %s", path))
+		return;
+	memset(&c, 0, sizeof(c));
+	while (fgets(line, sizeof(line), fp)) {
+		struct xnode xn;
+		int tr, id;
+		long row;
+		double v;
+
+		if (strncmp(line, "case ", 5) == 0) {
+			if (have)
+				xgb_check(&c);
+			free(c.node);
+			free(c.margin);
+			free(c.nullmargin);
+			memset(&c, 0, sizeof(c));
+			if (sscanf(line, "case %15s %15s %d %d %d", c.set, c.task,
+				   &c.depth, &c.trees, &c.max_bin) != 5)
+				break;
+			c.nmax = (2 << c.depth) - 1;
+			c.node = calloc((size_t)c.trees * (size_t)c.nmax,
+					sizeof(*c.node));
+			c.margin = calloc(3000, sizeof(double));
+			c.nullmargin = calloc(3000, sizeof(double));
+			for (size_t i = 0; i < 3000; i++)
+				c.margin[i] = c.nullmargin[i] = NAN;
+			for (size_t i = 0; i < (size_t)c.trees * (size_t)c.nmax;
+			     i++)
+				c.node[i].feature = -2;	/* absent */
+			have = 1;
+			ncases++;
+		} else if (have && sscanf(line, "node %d %d %d %lf %d %d %d %lf",
+				   &tr, &id, &xn.feature, &xn.thr, &xn.dleft,
+				   &xn.yes, &xn.no, &xn.leaf) == 8 &&
+			   tr >= 0 && tr < c.trees && id >= 0 && id < c.nmax) {
+			c.node[(size_t)tr * (size_t)c.nmax + (size_t)id] = xn;
+		} else if (have && sscanf(line, "margin %ld %lf", &row, &v) == 2 &&
+			   row >= 0 && row < 3000) {
+			c.margin[row] = v;
+		} else if (have && sscanf(line, "nullmargin %ld %lf", &row,
+				   &v) == 2 && row >= 0 && row < 3000) {
+			c.nullmargin[row] = v;
+		}
+	}
+	if (have)
+		xgb_check(&c);
+	free(c.node);
+	free(c.margin);
+	free(c.nullmargin);
+	fclose(fp);
+	ok(ncases == 15, "%d XGBoost cases read", ncases);
+}
+
 int
 main(void)
 {
@@ -346,5 +572,6 @@ main(void)
 	leafwise();
 	determinism_and_stopping();
 	multiclass();
+	xgboost_cases();
 	return done_testing();
 }
