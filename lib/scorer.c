@@ -1041,7 +1041,7 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	struct worker inline_w;
 	struct worker_arg *args = NULL;
 	struct bp_row wrow = BP_ROW_INIT;
-	struct bp_forest *forest = bp_forest_new(m);
+	struct bp_forest *own = o->forest ? NULL : bp_forest_new(m);
 	const double *cls;
 	uint64_t rows = 0, emitted = 0;
 	int rc = 0, eof = 0, nw = o->threads > 0 ? o->threads : auto_threads();
@@ -1049,7 +1049,7 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	memset(&s, 0, sizeof(s));
 	s.m = m;
 	s.o = o;
-	s.forest = forest;
+	s.forest = o->forest ? o->forest : own;
 	s.avx512 = bp_forest_cpu_avx512();
 	s.name = bp_reader_name(in);
 	s.k = bp_model_nfeatures(m);
@@ -1158,7 +1158,7 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	free(p.wk);
 	free(args);
 	bp_row_release(&wrow);
-	bp_forest_free(&forest);
+	bp_forest_free(&own);
 	free(s.cname);
 	free(s.cnamelen);
 	free(s.cbare);
