@@ -101,8 +101,8 @@ parse_keep(struct opts *o, const char *arg)
 			bp_cli_usage_error("--keep: an empty column name");
 		if (strcmp(name, "score") == 0 || strcmp(name, "signal") == 0 ||
 		    strncmp(name, "score_", 6) == 0)
-			bp_cli_usage_error("--keep: '%s' is a column bp-predict "
-					   "writes", name);
+			bp_cli_usage_error("--keep: '%s' is a column "
+					   "bp-predict writes", name);
 		for (size_t q = 0; q < o->sc.nkeep; q++)
 			if (strcmp(o->keep[q], name) == 0)
 				bp_cli_usage_error("--keep: '%s' given twice",

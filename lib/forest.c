@@ -149,8 +149,8 @@ src_read(struct src_tree *s, const json_t *t, size_t k)
 	for (size_t i = 0; i < m; i++) {
 		long d;
 
-		if (long_at(f, i, &s->f[i]) < 0 || long_at(l, i, &s->l[i]) < 0 ||
-		    long_at(dl, i, &d) < 0 ||
+		if (long_at(f, i, &s->f[i]) < 0 ||
+		    long_at(l, i, &s->l[i]) < 0 || long_at(dl, i, &d) < 0 ||
 		    !json_is_number(json_array_get(th, i)) ||
 		    !json_is_number(json_array_get(v, i)))
 			return -1;
@@ -288,8 +288,8 @@ forest_build(const struct bp_model *m, const json_t *sec)
 		int rc = src_read(&s, json_array_get(trees, tr), f->k);
 
 		if (rc == 0)
-			rc = forest_add(f, &s, &cn_alloc, &leaf_alloc, &wn_alloc,
-					&ncn, &nleaf, &nwn);
+			rc = forest_add(f, &s, &cn_alloc, &leaf_alloc,
+					&wn_alloc, &ncn, &nleaf, &nwn);
 		src_release(&s);
 		if (rc < 0)
 			goto fail;
@@ -659,8 +659,10 @@ simd_quantize(const struct bp_forest *f, const double *x, size_t nb,
 		for (size_t j = 0; j < k; j++) {
 			const double *p = f->piv + j * 16;
 			const double *tj = f->qthr + j * NRANK;
-			__m512d p0 = _mm512_loadu_pd(p), p1 = _mm512_loadu_pd(p + 8);
-			unsigned char *lo = qs + j * LANES, *hi = qs + (k + j) * LANES;
+			__m512d p0 = _mm512_loadu_pd(p);
+			__m512d p1 = _mm512_loadu_pd(p + 8);
+			unsigned char *lo = qs + j * LANES;
+			unsigned char *hi = qs + (k + j) * LANES;
 
 			for (size_t i = 0; i < m; i++) {
 				double xv = xs[i * k + j];
@@ -682,7 +684,8 @@ simd_quantize(const struct bp_forest *f, const double *x, size_t nb,
 				mk = _mm512_cmp_pd_mask(_mm512_loadu_pd(t), v,
 							_CMP_LT_OQ) |
 				     (unsigned)_mm512_cmp_pd_mask(
-					_mm512_loadu_pd(t + 8), v, _CMP_LT_OQ) << 8;
+					_mm512_loadu_pd(t + 8), v,
+					_CMP_LT_OQ) << 8;
 				rank = 16 * c + (unsigned)_mm_popcnt_u32(mk);
 				lo[i] = (unsigned char)rank;
 				hi[i] = (unsigned char)(isnan(xv) ? 255 : rank);
@@ -785,8 +788,8 @@ simd_tree_d(const struct snode *sn, const double *leaf, const int d,
 				v = _mm512_mask_blend_pd(k5, v, u);
 			}
 		}
-		_mm512_storeu_pd(acc + 8 * g,
-				 _mm512_add_pd(_mm512_loadu_pd(acc + 8 * g), v));
+		v = _mm512_add_pd(_mm512_loadu_pd(acc + 8 * g), v);
+		_mm512_storeu_pd(acc + 8 * g, v);
 	}
 }
 

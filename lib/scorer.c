@@ -608,9 +608,10 @@ is_number(const char *v, size_t len, const int simd)
 	if (len <= 23) {
 		size_t s, a, b;
 		/* bit len set: v[len] is a comma or the closing brace */
-		uint32_t m = (uint32_t)1 << len | (simd ? nondigits32_avx512(v) :
-			nondigits8(v) | nondigits8(v + 8) << 8 |
-			nondigits8(v + 16) << 16);
+		uint32_t m = (uint32_t)1 << len |
+			     (simd ? nondigits32_avx512(v) :
+			      nondigits8(v) | nondigits8(v + 8) << 8 |
+			      nondigits8(v + 16) << 16);
 
 		s = v[0] == '-';
 		a = DIGITS_END(m, s);
