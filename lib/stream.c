@@ -56,6 +56,7 @@
 
 #define IN_BLOCK (128 * 1024)
 #define OUT_BLOCK (128 * 1024)
+#define PIPE_SIZE (1024 * 1024)	/* grow_pipe() */
 #define NJOB 8		/* writer blocks: one being filled, seven for the worker */
 
 /* ---- rows ------------------------------------------------------------- */
@@ -534,11 +535,30 @@ struct bp_reader {
 	struct bp_zread *zr;	/* the thread decoding, once started */
 };
 
+/*
+ * A pipe's buffer grown from 64 KiB to 1 MiB (the unprivileged limit by
+ * default): each end wakes up and copies 16 times less often for the same
+ * bytes.  Plain rows through `cat | bp-predict --plain | cat` went from
+ * 2.2 s to 1.1 s a million; zstd pipes, with four times fewer bytes,
+ * neither gain nor lose.  A refusal (the user's quota of pipe memory is
+ * spent) leaves the pipe as it is.
+ */
+static void
+grow_pipe(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    fcntl(fd, F_GETPIPE_SZ) < PIPE_SIZE)
+		fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+}
+
 struct bp_reader *
 bp_reader_fdopen(int fd, const char *name)
 {
 	struct bp_reader *r = bp_xcalloc(1, sizeof(*r));
 
+	grow_pipe(fd);
 	r->fd = fd;
 	r->name = bp_xstrdup(name);
 	r->in = bp_xmalloc(IN_BLOCK);
@@ -1191,6 +1211,7 @@ bp_writer_open(const char *path, unsigned flags)
 
 	if (!path || strcmp(path, "-") == 0) {
 		w->fd = STDOUT_FILENO;
+		grow_pipe(w->fd);
 		w->name = bp_xstrdup("<stdout>");
 		if (isatty(STDOUT_FILENO))
 			flags |= BP_WRITER_PLAIN;

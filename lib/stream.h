@@ -109,6 +109,9 @@ struct bp_reader;
  * Open path for reading ("-" or NULL: stdin, named "<stdin>").  Returns NULL
  * after reporting "cannot open 'x': ...".
  *
+ * A pipe read (or written, by bp_writer_open() on stdout) gets a 1 MiB
+ * buffer when the system allows it: fewer wake-ups for the same rows.
+ *
  * Decoding thread.  A zstd stream longer than two blocks is decoded ahead
  * on a thread of its own (lib/zread.h) while the tool parses what came
  * before, on another core: rows, line numbers and messages are the same

@@ -4,6 +4,7 @@
  * writer's compression thread (same bytes as without it, whatever the
  * timing; its failures reported once; no thread left behind).
  */
+#define _GNU_SOURCE	/* F_GETPIPE_SZ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1232,6 +1233,28 @@ reader_thread_cases(void)
 		signal(SIGPIPE, old);
 		bp_row_release(&rw);
 		free(z);
+	}
+
+	/* a pipe gets a 1 MiB buffer where the system allows it */
+	{
+		int fds[2], max = 0;
+		FILE *fp = fopen("/proc/sys/fs/pipe-max-size", "r");
+		struct bp_reader *r;
+
+		if (fp) {
+			if (fscanf(fp, "%d", &max) != 1)
+				max = 0;
+			fclose(fp);
+		}
+		ok(pipe(fds) == 0, "pipe");
+		r = bp_reader_fdopen(fds[0], "<pipe>");
+		ok(max < 1024 * 1024 ||
+		   fcntl(fds[0], F_GETPIPE_SZ) == 1024 * 1024,
+		   "a pipe read by a reader has a 1 MiB buffer (%d; limit %d)",
+		   fcntl(fds[0], F_GETPIPE_SZ), max);
+		bp_reader_free(&r);
+		close(fds[0]);
+		close(fds[1]);
 	}
 
 	a.path = path;
