@@ -53,6 +53,8 @@ mkdir -p "$out"
 py=/usr/bin/python3
 gbdt="n_estimators=200,max_depth=6,learning_rate=0.1,max_bin=255"
 gbdt="$gbdt,early_stopping_rounds=0"
+mlp=hidden=20,10,epochs=10,early_stopping_rounds=0
+seeds=${MLP_SEEDS:-5}	# the mlp once more over this many seeds a side
 
 # in-memory prediction speed of a model file (bench/models-predict.c)
 pkgs="jansson libzstd sqlite3 libcurl"
@@ -63,7 +65,7 @@ cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib $(pkg-config --cflags $pkgs) \
 
 # measure CMD: W (wall s), C (cpu s, children included) of one run
 measure() {
-	local f=$out/time.$$
+	local f=$out/time.$$ u s
 	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" >/dev/null
 	read -r W u s <"$f"
 	C=$(echo "$u + $s" | bc)
@@ -81,14 +83,15 @@ run_set() {
 	rows=$(wc -l <"$test")
 	zstd -qf "$test" -o "$test.zst"
 	echo "== $name: $(wc -l <"$train") training rows, $rows test rows"
-	for m in gbdt logreg mlp; do
-		local params
+	for m in gbdt gbdt0 logreg mlp; do
+		local params kind=$m
 		case $m in
 		gbdt) params=$gbdt ;;
+		gbdt0) params=$gbdt,boost_from_average=0 kind=gbdt ;;
 		logreg) params=l2=1 ;;
-		mlp) params=hidden=20,10,epochs=10,early_stopping_rounds=0 ;;
+		mlp) params=$mlp ;;
 		esac
-		measure "bp-train -v --model $m --label $label --features $feats \
+		measure "bp-train -v --model $kind --label $label --features $feats \
 			--params $params --valid-frac 0 --threads 2 --seed 1 \
 			-o $out/$name-$m.json $train 2>$out/$name-$m.log"
 		printf 'barpipe %-6s train %6.2f s wall %6.2f s cpu (fit %s s)' \
@@ -105,8 +108,29 @@ run_set() {
 	done
 	$py bench/models_peers.py "$train" "$test" "$label" "$feats" \
 		"barpipe-gbdt=$out/$name-gbdt.pred.zst" \
+		"barpipe-gbdt0=$out/$name-gbdt0.pred.zst" \
 		"barpipe-lr=$out/$name-logreg.pred.zst" \
 		"barpipe-mlp=$out/$name-mlp.pred.zst"
+	echo
+}
+
+# the mlp against MLPClassifier over seeds 1..$seeds (random_state 0..)
+mlp_seeds() {
+	local name=$1 train=$2 test=$3 label=$4 feats=$5 seed preds=()
+	[ "$seeds" -gt 0 ] || return 0
+	echo "== $name: mlp over $seeds seeds a side"
+	for seed in $(seq 1 "$seeds"); do
+		measure "bp-train -q --model mlp --label $label --features $feats \
+			--params $mlp --valid-frac 0 --seed $seed \
+			-o $out/$name-mlp-s$seed.json $train"
+		printf 'barpipe mlp seed %d train %6.2f s wall %6.2f s cpu\n' \
+			"$seed" "$W" "$C"
+		bp-predict --model "$out/$name-mlp-s$seed.json" \
+			-o "$out/$name-mlp-s$seed.pred.zst" "$test.zst"
+		preds+=("barpipe-mlp-s$seed=$out/$name-mlp-s$seed.pred.zst")
+	done
+	PEERS=sklearn-mlp SEEDS=$seeds $py bench/models_peers.py "$train" \
+		"$test" "$label" "$feats" "${preds[@]}"
 	echo
 }
 
@@ -123,6 +147,8 @@ print(sklearn.__version__)')"
 	tail -n 100000 "$synth" >"$out/models-synth.test.ndjson"
 	feats=$(seq -f 'f%02g' 0 29 | paste -sd,)
 	run_set synth "$out/models-synth.train.ndjson" \
+		"$out/models-synth.test.ndjson" label_up "$feats"
+	mlp_seeds synth "$out/models-synth.train.ndjson" \
 		"$out/models-synth.test.ndjson" label_up "$feats"
 
 	if [ -f bench/features_gen.py ] && [ -f strategies/rsi_gbdt.json ]; then
