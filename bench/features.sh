@@ -14,11 +14,16 @@
 # barpipe (one for pandas); on a shared machine CPU time is the steadier
 # measure.  Results: bench/out/features.txt.
 #
-# Measured here (2 cores of an AMD EPYC shared with other jobs, load 8-11):
-# zstd -> zstd 3.0 s CPU (330k rows/s) against pandas' 14.5 s (69k rows/s),
-# 4.8x; plain in and out 1.06 s CPU (940k rows/s).  The output is ~680
-# bytes a row (23 shortest round-trip numbers), and zstd level 1 needs ~2 s
-# of CPU for its 676 MB: compression, not the features, sets the pace.
+# Measured here (2 cores of an AMD EPYC, quiet: load 1.1): zstd -> zstd
+# 1.66 s wall, 2.81 s CPU (602k rows/s) against pandas' 15.35 s (65k
+# rows/s): 9.2x; CSV -> NDJSON 1.83 s against 9.30 s: 5.1x; plain in and
+# out 1.00 s (1.0M rows/s, one thread).  The output is ~680 bytes a row (23
+# shortest round-trip numbers): zstd's compression of its 680 MB takes
+# 1.35 s of CPU at the default level (1*, lib/stream.h), formatting 16
+# million shortest round-trip numbers 0.5 s, decoding, parsing and the
+# indicators the rest, 2.7-2.8 s in all on two cores, so ~1.4 s is the
+# floor for this job here.  At BARPIPE_ZSTD_LEVEL=-3 (literals stored raw,
+# a 1.85 times larger stream) it takes 1.38 s: 11.1x.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out

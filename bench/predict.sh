@@ -21,6 +21,30 @@
 # and, to see what the compression of wide rows costs by itself, zstd's
 # own level 1 on the plain output and its decompression of the input.
 # Results: bench/out/predict.txt.
+#
+# Measured here (2 vCPUs of an AMD EPYC (Zen 4) shared with other jobs:
+# load average 2-4 during the runs, and two CPU-bound processes started
+# together each took twice as long as one alone, so about one core was
+# ours: wall times are close to CPU times, and the CPU times are the
+# steadier measure):
+#   in memory, one thread: the compiled forest 3.37M rows/s (AVX-512; its
+#     portable C evaluator 0.64M), the model's own batch predictor 0.62M,
+#     xgboost's predict_proba 0.32M rows/s on two threads;
+#   pipes, rows/s per CPU second of every process of the pipe (before
+#     this work: bp-predict of main at 6605663, same machine, same hour):
+#     plain > plain            392k  (230k)  2.24 s wall (5.57 s)
+#     zstd -dc > plain         334k  (200k)  3.00 s wall (4.72 s)
+#     zstd > zstd file (-o)    191k  (129k)  5.39 s wall (8.03 s)
+#     with --keep ts,symbol: plain 474k, zstd > zstd 372k per CPU s.
+#   Where the CPU goes (perf, bp-predict --threads 1, plain, 1.9 s per
+#   million rows): bp_parse_double 40% (23 ns a number, 30 a row),
+#   the row scan 18%, the forest 16% (ranks 6%, trees 10%), reading
+#   the input 8%, formatting 2%.  zstd > zstd: the writer's compression
+#   thread alone is 2.5 s per million rows of 850 bytes (45% of all the
+#   CPU; zstd's CLI at level 1: 4.4 s), its decoding 1 s: one compressing
+#   thread cannot pass 400k full rows a second, whatever the scoring.
+#   A million rows a second through a pipe needs two free cores, the
+#   narrow rows of --keep or plain output, and faster number parsing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out

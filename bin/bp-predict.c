@@ -7,6 +7,7 @@
 
 #include "util.h"
 #include "cli.h"
+#include "forest.h"
 #include "model.h"
 #include "registry.h"
 #include "scorer.h"
@@ -100,8 +101,8 @@ parse_keep(struct opts *o, const char *arg)
 			bp_cli_usage_error("--keep: an empty column name");
 		if (strcmp(name, "score") == 0 || strcmp(name, "signal") == 0 ||
 		    strncmp(name, "score_", 6) == 0)
-			bp_cli_usage_error("--keep: '%s' is a column bp-predict "
-					   "writes", name);
+			bp_cli_usage_error("--keep: '%s' is a column "
+					   "bp-predict writes", name);
 		for (size_t q = 0; q < o->sc.nkeep; q++)
 			if (strcmp(o->keep[q], name) == 0)
 				bp_cli_usage_error("--keep: '%s' given twice",
@@ -181,6 +182,7 @@ main(int argc, char *argv[])
 	struct opts o = { 0 };
 	struct bp_model *m = NULL;
 	struct bp_writer *w = NULL;
+	struct bp_forest *forest = NULL;
 	struct bp_progress prog;
 	int rc = BP_EXIT_FAIL;
 
@@ -192,6 +194,9 @@ main(int argc, char *argv[])
 		goto out;
 	bp_progress_init(&prog);
 	o.sc.progress = &prog;
+	/* compiled once for every input (NULL: not a gbdt) */
+	forest = bp_forest_new(m);
+	o.sc.forest = forest;
 	w = bp_writer_open(o.out, o.plain ? BP_WRITER_PLAIN : BP_WRITER_AUTO);
 	if (!w)
 		goto out;
@@ -210,6 +215,7 @@ main(int argc, char *argv[])
 	rc = BP_EXIT_OK;
 out:
 	bp_writer_abort(&w);
+	bp_forest_free(&forest);
 	bp_model_free(&m);
 	free(o.keep);
 	free(o.keepbuf);

@@ -437,6 +437,28 @@ eight_digits(const char *p, uint64_t *m)
 #endif
 }
 
+/* As eight_digits(), for four bytes: *m = *m 10^4 + their value. */
+static inline int
+four_digits(const char *p, uint64_t *m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	if (((v - 0x30303030U) | (v + 0x46464646U)) & 0x80808080U)
+		return 0;
+	v -= 0x30303030U;
+	v = v * 10 + (v >> 8);		/* pairs in bytes 0 and 2 */
+	v = (v & 0xff) * 100 + ((v >> 16) & 0xff);
+	*m = *m * 10000 + v;
+	return 1;
+#else
+	(void)p;
+	(void)m;
+	return 0;
+#endif
+}
+
 /*
  * Eisel-Lemire: the double nearest to man 10^e10 (man > 0), or -1 when
  * the 128-bit product cannot decide it (or the result is subnormal or out
@@ -527,6 +549,8 @@ bp_parse_double(const char *s, size_t n, double *out)
 	} else if (*p >= '1' && *p <= '9') {
 		while (end - p >= 8 && ndig <= 11 && eight_digits(p, &m))
 			p += 8, ndig += 8;
+		while (end - p >= 4 && ndig <= 15 && four_digits(p, &m))
+			p += 4, ndig += 4;
 		while (p < end && *p >= '0' && *p <= '9') {
 			if (ndig < 19) {
 				m = m * 10 + (uint64_t)(*p - '0');
@@ -550,6 +574,8 @@ bp_parse_double(const char *s, size_t n, double *out)
 		}
 		while (end - p >= 8 && ndig <= 11 && eight_digits(p, &m))
 			p += 8, ndig += 8, exp10 -= 8;
+		while (end - p >= 4 && ndig <= 15 && four_digits(p, &m))
+			p += 4, ndig += 4, exp10 -= 4;
 		while (p < end && *p >= '0' && *p <= '9') {
 			if (m == 0 && *p == '0') {
 				exp10--;	/* leading zeros: no digit */

@@ -149,8 +149,8 @@ src_read(struct src_tree *s, const json_t *t, size_t k)
 	for (size_t i = 0; i < m; i++) {
 		long d;
 
-		if (long_at(f, i, &s->f[i]) < 0 || long_at(l, i, &s->l[i]) < 0 ||
-		    long_at(dl, i, &d) < 0 ||
+		if (long_at(f, i, &s->f[i]) < 0 ||
+		    long_at(l, i, &s->l[i]) < 0 || long_at(dl, i, &d) < 0 ||
 		    !json_is_number(json_array_get(th, i)) ||
 		    !json_is_number(json_array_get(v, i)))
 			return -1;
@@ -288,8 +288,8 @@ forest_build(const struct bp_model *m, const json_t *sec)
 		int rc = src_read(&s, json_array_get(trees, tr), f->k);
 
 		if (rc == 0)
-			rc = forest_add(f, &s, &cn_alloc, &leaf_alloc, &wn_alloc,
-					&ncn, &nleaf, &nwn);
+			rc = forest_add(f, &s, &cn_alloc, &leaf_alloc,
+					&wn_alloc, &ncn, &nleaf, &nwn);
 		src_release(&s);
 		if (rc < 0)
 			goto fail;
@@ -326,10 +326,14 @@ rank_of(const double *t, size_t m, double v)
 	return lo;
 }
 
-static int
-cpu_has_avx512(void)
+int
+bp_forest_cpu_avx512(void)
 {
 #if FOREST_X86
+	const char *env = getenv("BARPIPE_AVX512");
+
+	if (env && strcmp(env, "0") == 0)
+		return 0;
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx512f") &&
 	       __builtin_cpu_supports("avx512bw") &&
@@ -456,7 +460,7 @@ bp_forest_new_impl(const struct bp_model *m, enum bp_forest_impl impl)
 		return NULL;
 	f->impl = BP_FOREST_SCALAR;
 	if (impl != BP_FOREST_SCALAR && f->k > 0 && f->k <= 0x7fff &&
-	    cpu_has_avx512()) {
+	    bp_forest_cpu_avx512()) {
 		if (simd_compile(f) == 0) {
 			f->simd = 1;
 			f->impl = BP_FOREST_AVX512;
@@ -636,42 +640,56 @@ predict_scalar(const struct bp_forest *f, const double *x, size_t n,
  * the raw scores, class c of row r at acc[c * SBLOCK + r].
  */
 
-/* every row's rank of every feature into the planes */
+/*
+ * Every row's rank of every feature into the planes; feature by feature
+ * over each 64 rows, so that the feature's thresholds (2 KiB) and the
+ * rows (64 x k doubles) stay in the cache.
+ */
 AVX512 static void
 simd_quantize(const struct bp_forest *f, const double *x, size_t nb,
 	      unsigned char *Q)
 {
 	size_t k = f->k;
 
-	for (size_t r = 0; r < nb; r++) {
-		unsigned char *q = Q + (r / LANES) * 2 * k * LANES + r % LANES;
-		const double *xr = x + r * k;
+	for (size_t r0 = 0; r0 < nb; r0 += LANES) {
+		size_t m = nb - r0 < LANES ? nb - r0 : LANES;
+		unsigned char *qs = Q + (r0 / LANES) * 2 * k * LANES;
+		const double *xs = x + r0 * k;
 
 		for (size_t j = 0; j < k; j++) {
-			__m512d v = _mm512_set1_pd(xr[j]);
-			const double *p = f->piv + j * 16, *t;
-			unsigned m, c, rank;
+			const double *p = f->piv + j * 16;
+			const double *tj = f->qthr + j * NRANK;
+			__m512d p0 = _mm512_loadu_pd(p);
+			__m512d p1 = _mm512_loadu_pd(p + 8);
+			unsigned char *lo = qs + j * LANES;
+			unsigned char *hi = qs + (k + j) * LANES;
 
-			/*
-			 * rank = thresholds below x, in two steps of 16
-			 * compares: whole chunks of 16 (their last one below
-			 * x), then within the next chunk.  A null compares
-			 * false throughout: rank 0.
-			 */
-			m = _mm512_cmp_pd_mask(_mm512_loadu_pd(p), v,
-					       _CMP_LT_OQ) |
-			    (unsigned)_mm512_cmp_pd_mask(_mm512_loadu_pd(p + 8),
-							 v, _CMP_LT_OQ) << 8;
-			c = (unsigned)_mm_popcnt_u32(m);
-			t = f->qthr + j * NRANK + 16 * c;
-			m = _mm512_cmp_pd_mask(_mm512_loadu_pd(t), v,
-					       _CMP_LT_OQ) |
-			    (unsigned)_mm512_cmp_pd_mask(_mm512_loadu_pd(t + 8),
-							 v, _CMP_LT_OQ) << 8;
-			rank = 16 * c + (unsigned)_mm_popcnt_u32(m);
-			q[j * LANES] = (unsigned char)rank;
-			q[(k + j) * LANES] = (unsigned char)(isnan(xr[j]) ?
-							     255 : rank);
+			for (size_t i = 0; i < m; i++) {
+				double xv = xs[i * k + j];
+				__m512d v = _mm512_set1_pd(xv);
+				const double *t;
+				unsigned mk, c, rank;
+
+				/*
+				 * rank = thresholds below x, in two steps of 16
+				 * compares: whole chunks of 16 (their last one
+				 * below x), then within the next chunk.  A null
+				 * compares false throughout: rank 0.
+				 */
+				mk = _mm512_cmp_pd_mask(p0, v, _CMP_LT_OQ) |
+				     (unsigned)_mm512_cmp_pd_mask(p1, v,
+						_CMP_LT_OQ) << 8;
+				c = (unsigned)_mm_popcnt_u32(mk);
+				t = tj + 16 * c;
+				mk = _mm512_cmp_pd_mask(_mm512_loadu_pd(t), v,
+							_CMP_LT_OQ) |
+				     (unsigned)_mm512_cmp_pd_mask(
+					_mm512_loadu_pd(t + 8), v,
+					_CMP_LT_OQ) << 8;
+				rank = 16 * c + (unsigned)_mm_popcnt_u32(mk);
+				lo[i] = (unsigned char)rank;
+				hi[i] = (unsigned char)(isnan(xv) ? 255 : rank);
+			}
 		}
 	}
 }
@@ -770,8 +788,8 @@ simd_tree_d(const struct snode *sn, const double *leaf, const int d,
 				v = _mm512_mask_blend_pd(k5, v, u);
 			}
 		}
-		_mm512_storeu_pd(acc + 8 * g,
-				 _mm512_add_pd(_mm512_loadu_pd(acc + 8 * g), v));
+		v = _mm512_add_pd(_mm512_loadu_pd(acc + 8 * g), v);
+		_mm512_storeu_pd(acc + 8 * g, v);
 	}
 }
 

@@ -19,7 +19,8 @@
  *     heap order (children of i at 2i+1, 2i+2), so that a row takes
  *     exactly `depth` steps i = 2i + 1 + (x > t) without a branch; a
  *     deeper tree is walked node by node;
- *   - AVX-512 (x86-64 with AVX512F and AVX512BW, checked at run time): a
+ *   - AVX-512 (x86-64 with AVX512F and AVX512BW, checked at run time,
+ *     unless $BARPIPE_AVX512 is 0): a
  *     row's features become ranks, one byte each (rank q of x among the
  *     feature's split thresholds: x <= t_r exactly when q <= r), and 64
  *     rows go through a tree at once: each node compares 64 ranks with
@@ -63,6 +64,13 @@ struct bp_forest *bp_forest_new(const struct bp_model *m);
 struct bp_forest *bp_forest_new_impl(const struct bp_model *m,
 				     enum bp_forest_impl impl);
 void bp_forest_free(struct bp_forest **f);
+
+/*
+ * 1 when this machine runs AVX-512 code (AVX512F, AVX512BW) and
+ * $BARPIPE_AVX512 is not "0" (which turns every AVX-512 path of barpipe
+ * off, to compare: the results are the same).
+ */
+int bp_forest_cpu_avx512(void);
 
 /* The evaluator in use: BP_FOREST_SCALAR or BP_FOREST_AVX512. */
 enum bp_forest_impl bp_forest_impl(const struct bp_forest *f);

@@ -40,12 +40,21 @@
 
 #define BLOCK_ROWS 1024
 #define AUTO_THREADS_MAX 8
-#define PAD 8			/* readable bytes after a block's text */
+#define PAD 64			/* readable bytes after a block's text */
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SWAR 1
 #else
 #define SWAR 0
+#endif
+
+#if (defined(__x86_64__) || defined(__i386__)) && SWAR && \
+	(defined(__GNUC__) || defined(__clang__))
+#define SCAN_X86 1
+#include <immintrin.h>
+#define AVX512BW __attribute__((target("avx512f,avx512bw")))
+#else
+#define SCAN_X86 0
 #endif
 
 enum row_state { ROW_OK, ROW_SKIP, ROW_NULL };
@@ -76,6 +85,7 @@ struct scorer {
 	const struct bp_model *m;
 	const struct bp_scorer_opts *o;
 	const struct bp_forest *forest;	/* NULL: the model's own batch */
+	int avx512;		/* the quick scan's masks by AVX-512 */
 	const char *name;	/* input, for messages */
 	size_t k, nout, ncls;
 	char (*cname)[32];	/* `,"score_m1":` ... */
@@ -98,6 +108,7 @@ struct shape {
 	int slow;		/* the rows hold a column the scorer writes */
 	const char **raw;	/* (n) the values of the row scanned */
 	size_t *rawlen;
+	const char **comma;	/* (n) its commas */
 };
 
 /* what one worker owns */
@@ -292,7 +303,7 @@ format_tail(const struct scorer *s, struct block *b, size_t i, int first)
 		add_num(f, valid ? out[c] : NAN);
 		first = 0;
 	}
-	bp_buf_add(f, ",\"score\":" + first, 9 - first);
+	bp_buf_add(f, &",\"score\":"[first], 9 - (size_t)first);
 	add_num(f, score);
 	bp_buf_add(f, sig > 0 ? ",\"signal\":1}\n" : sig < 0 ?
 		   ",\"signal\":-1}\n" : ",\"signal\":0}\n", sig < 0 ? 14 : 13);
@@ -354,6 +365,7 @@ shape_release(struct shape *sh)
 	free(sh->kept);
 	free(sh->raw);
 	free(sh->rawlen);
+	free(sh->comma);
 	memset(sh, 0, sizeof(*sh));
 }
 
@@ -400,6 +412,7 @@ shape_learn(const struct scorer *s, struct shape *sh,
 		sh->raw = bp_xreallocarray(sh->raw, n, sizeof(*sh->raw));
 		sh->rawlen = bp_xreallocarray(sh->rawlen, n,
 					      sizeof(*sh->rawlen));
+		sh->comma = bp_xreallocarray(sh->comma, n, sizeof(*sh->comma));
 	}
 	if (!sh->feat) {
 		sh->feat = bp_xcalloc(k + 1, sizeof(*sh->feat));
@@ -412,6 +425,9 @@ shape_learn(const struct scorer *s, struct shape *sh,
 		bp_buf_addc(&sh->keys, ':');
 		sh->klen[i] = sh->keys.len - sh->koff[i];
 	}
+	/* key_at() reads 16 bytes of every key */
+	bp_buf_grow(&sh->keys, 16);
+	memset(sh->keys.s + sh->keys.len, 0, 16);
 	for (size_t j = 0; j < k; j++) {
 		size_t i = 0, len = strlen(names[j]);
 
@@ -440,122 +456,299 @@ shape_learn(const struct scorer *s, struct shape *sh,
 	sh->n = n;
 }
 
-/* past the digits at p (the text goes on to a NUL and PAD bytes) */
-static inline const char *
-scan_digits(const char *p)
+/* 1 when the n bytes at p are key (n <= 16: whole words, masked) */
+static inline int
+key_at(const char *p, const char *key, size_t n)
 {
 #if SWAR
-	for (;;) {
-		uint64_t v, m;
+	uint64_t a, b, c, d, m0, m1;
 
-		memcpy(&v, p, 8);
-		/* a digit is 0x3X with X <= 9: other bytes flag nonzero */
-		m = ((v & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
-		    (((v + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ^
-		     0x3030303030303030ULL);
-		/* the high bit of each nonzero byte (no carry between them) */
-		m = (((m & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | m) &
-		    0x8080808080808080ULL;
-		if (m)
-			return p + (__builtin_ctzll(m) >> 3);
-		p += 8;
-	}
+	if (n > 16)
+		return memcmp(p, key, n) == 0;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&c, key, 8);
+	memcpy(&d, key + 8, 8);
+	m0 = n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+	m1 = n >= 16 ? ~0ULL : n <= 8 ? 0 : (1ULL << (8 * (n - 8))) - 1;
+	return (((a ^ c) & m0) | ((b ^ d) & m1)) == 0;
 #else
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return p;
+	return memcmp(p, key, n) == 0;
 #endif
 }
 
-/*
- * A JSON number at p as bp_row_parse's grammar has it (-, int, frac,
- * exp); the end, or NULL.
- */
-static inline const char *
-scan_num(const char *p)
+/* bit i set when byte i of the eight at p is ',' */
+static inline uint64_t
+commas8(const char *p)
 {
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9')
-		p = scan_digits(p + 1);
-	else
-		return NULL;
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			return NULL;
-		p = scan_digits(p + 2);
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (*p < '0' || *p > '9')
-			return NULL;
-		p = scan_digits(p + 1);
-	}
-	return p;
+	uint64_t v, x;
+
+	memcpy(&v, p, 8);
+	x = v ^ 0x2c2c2c2c2c2c2c2cULL;
+	/* the high bit of each zero byte, exactly (no carry between bytes) */
+	x = ~(((x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | x) &
+	    0x8080808080808080ULL;
+	return (x * 0x0002040810204081ULL) >> 56;
+}
+
+/* the same for the 64 bytes at p */
+static inline uint64_t
+commas64(const char *p)
+{
+	return commas8(p) | commas8(p + 8) << 8 | commas8(p + 16) << 16 |
+	       commas8(p + 24) << 24 | commas8(p + 32) << 32 |
+	       commas8(p + 40) << 40 | commas8(p + 48) << 48 |
+	       commas8(p + 56) << 56;
 }
 
 /*
- * Scan line (len bytes, then a NUL) as a row of shape sh: 0 with the
- * values in sh->raw, or -1 when it does not match (parse it in full).
+ * Bit i set for each byte i of the eight at p that is not a digit: a
+ * digit is 0x3X with X <= 9; the sum below carries into bit 7 of a byte
+ * only when the byte is nonzero (no carry crosses bytes); the product
+ * gathers the eight high bits into the top byte.
  */
-static int
-shape_scan(struct shape *sh, const char *line, size_t len)
+static inline uint32_t
+nondigits8(const char *p)
 {
-	const char *p = line, *end = line + len;
-	size_t n = sh->n;
+	uint64_t v, m;
 
-	if (*p++ != '{')
+	memcpy(&v, p, 8);
+	m = ((v & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+	    (((v + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ^
+	     0x3030303030303030ULL);
+	m = (((m & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | m) &
+	    0x8080808080808080ULL;
+	return (uint32_t)((m * 0x0002040810204081ULL) >> 56);
+}
+
+#if SCAN_X86
+/* the same three with AVX-512: one compare per 64 bytes */
+AVX512BW static inline uint64_t
+commas64_avx512(const char *p)
+{
+	return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p),
+				      _mm512_set1_epi8(','));
+}
+
+AVX512BW static inline uint32_t
+nondigits32_avx512(const char *p)
+{
+	__m512i d = _mm512_sub_epi8(_mm512_loadu_si512(p),
+				    _mm512_set1_epi8('0'));
+
+	return (uint32_t)~_mm512_cmplt_epu8_mask(d, _mm512_set1_epi8(10));
+}
+
+/* bit i set when byte i of the 64 at p cannot stand in a string as is */
+AVX512BW static inline uint64_t
+strbad64_avx512(const char *p)
+{
+	__m512i v = _mm512_loadu_si512(p);
+
+	return _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20)) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+}
+#else
+#define commas64_avx512 commas64
+#define nondigits32_avx512(p) 0
+#define strbad64_avx512(p) 0
+#endif
+
+/*
+ * The n - 1 commas between the fields of line[1 .. len - 1) into pos;
+ * -1 when there are more or fewer (a comma in a string, say).
+ */
+static inline __attribute__((always_inline)) int
+find_commas(const char *line, size_t len, size_t n, const char **pos,
+	    const int simd)
+{
+	const char *p = line + 1, *end = line + len - 1;
+	size_t c = 0;
+
+#if SWAR
+	for (; p < end; p += 64) {
+		uint64_t m = simd ? commas64_avx512(p) : commas64(p);
+
+		if (end - p < 64)
+			m &= (1ULL << (end - p)) - 1;
+		while (m) {
+			if (c == n - 1)
+				return -1;
+			pos[c++] = p + __builtin_ctzll(m);
+			m &= m - 1;
+		}
+	}
+#else
+	(void)simd;
+	for (; p < end; p++)
+		if (*p == ',') {
+			if (c == n - 1)
+				return -1;
+			pos[c++] = p;
+		}
+#endif
+	return c == n - 1 ? 0 : -1;
+}
+
+/* the end of the digits of v from i on: the first non-digit at or after i */
+#define DIGITS_END(m, i) ((size_t)__builtin_ctz((m) >> (i)) + (i))
+
+/*
+ * 1 when v[0 .. len) is a JSON number as bp_row_parse's grammar has it
+ * (-, int, frac, exp).  Up to 23 bytes (every double's shortest form)
+ * with one mask of the non-digits and no loop; longer, byte by byte.
+ */
+static inline __attribute__((always_inline)) int
+is_number(const char *v, size_t len, const int simd)
+{
+	const char *p = v, *end = v + len;
+
+#if SWAR
+	if (len <= 23) {
+		size_t s, a, b;
+		/* bit len set: v[len] is a comma or the closing brace */
+		uint32_t m = (uint32_t)1 << len |
+			     (simd ? nondigits32_avx512(v) :
+			      nondigits8(v) | nondigits8(v + 8) << 8 |
+			      nondigits8(v + 16) << 16);
+
+		s = v[0] == '-';
+		a = DIGITS_END(m, s);
+		if (a == s || (v[s] == '0' && a > s + 1))
+			return 0;
+		if (a == len)
+			return 1;
+		if (v[a] == '.') {
+			b = DIGITS_END(m, a + 1);
+			if (b == a + 1)
+				return 0;
+			if (b == len)
+				return 1;
+			a = b;
+		}
+		if (v[a] != 'e' && v[a] != 'E')
+			return 0;
+		a += 1 + (v[a + 1] == '+' || v[a + 1] == '-');
+		b = a < len ? DIGITS_END(m, a) : a;
+		return b > a && b == len;
+	}
+#endif
+	(void)simd;
+	p += *p == '-';
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
+	else
+		return 0;
+	if (p < end && *p == '.') {
+		if (++p == end || *p < '0' || *p > '9')
+			return 0;
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return 0;
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
+	}
+	return p == end;
+}
+
+/* 1 when v[0 .. len) is a value the quick scan takes */
+static inline __attribute__((always_inline)) int
+is_value(const char *v, size_t len, const int simd)
+{
+	if (len == 0)
+		return 0;
+	switch (*v) {
+	case '"':
+		if (len < 2 || v[len - 1] != '"')
+			return 0;
+		if (simd && len - 2 < 64)
+			return (strbad64_avx512(v + 1) &
+				((1ULL << (len - 2)) - 1)) == 0;
+		for (size_t i = 1; i + 1 < len; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == '"' ||
+			    v[i] == '\\')
+				return 0;
+		return 1;
+	case 't':
+		return len == 4 && memcmp(v, "true", 4) == 0;
+	case 'f':
+		return len == 5 && memcmp(v, "false", 5) == 0;
+	case 'n':
+		return len == 4 && memcmp(v, "null", 4) == 0;
+	default:
+		return is_number(v, len, simd);
+	}
+}
+
+/*
+ * Scan line (len bytes, then a NUL and PAD more) as a row of shape sh: 0
+ * with the values in sh->raw, or -1 when it does not match (parse it in
+ * full).  The commas are found first, all at once; then each field is
+ * checked on its own, `"key":` then a whole value up to its comma, so
+ * the fields' checks do not wait on one another.  A comma inside a
+ * string splits it into pieces that fail the check.  simd: the masks by
+ * AVX-512 compares (the caller has checked the processor).
+ */
+static inline __attribute__((always_inline)) int
+scan_row(struct shape *sh, const char *line, size_t len, const int simd)
+{
+	size_t n = sh->n;
+	const char **cm = sh->comma;
+	int bad = 0;
+
+	if (len < 2 || line[0] != '{' || line[len - 1] != '}' ||
+	    find_commas(line, len, n, cm, simd) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const char *v;
+		const char *p = i ? cm[i - 1] + 1 : line + 1;
+		const char *stop = i + 1 < n ? cm[i] : line + len - 1;
+		size_t kl = sh->klen[i];
 
-		if ((size_t)(end - p) < sh->klen[i] ||
-		    memcmp(p, sh->keys.s + sh->koff[i], sh->klen[i]) != 0)
+		if ((size_t)(stop - p) < kl ||
+		    !key_at(p, sh->keys.s + sh->koff[i], kl))
 			return -1;
-		v = p += sh->klen[i];
-		switch (*p) {
-		case '"':
-			p++;
-			while ((unsigned char)*p >= 0x20 && *p != '"' &&
-			       *p != '\\')
-				p++;
-			if (*p != '"')
-				return -1;
-			p++;
-			break;
-		case 't':
-			if (memcmp(p, "true", 4) != 0)
-				return -1;
-			p += 4;
-			break;
-		case 'f':
-			if (memcmp(p, "false", 5) != 0)
-				return -1;
-			p += 5;
-			break;
-		case 'n':
-			if (memcmp(p, "null", 4) != 0)
-				return -1;
-			p += 4;
-			break;
-		default:
-			if (!(p = scan_num(p)))
-				return -1;
-			break;
-		}
-		if (p > end)
-			return -1;
-		sh->raw[i] = v;
-		sh->rawlen[i] = (size_t)(p - v);
-		if (*p != (i + 1 < n ? ',' : '}'))
-			return -1;
-		p++;
+		sh->raw[i] = p + kl;
+		sh->rawlen[i] = (size_t)(stop - p) - kl;
+		bad |= !is_value(sh->raw[i], sh->rawlen[i], simd);
 	}
-	return p == end ? 0 : -1;
+	return bad ? -1 : 0;
+}
+
+static int
+scan_row_swar(struct shape *sh, const char *line, size_t len)
+{
+	return scan_row(sh, line, len, 0);
+}
+
+#if SCAN_X86
+AVX512BW static int
+scan_row_avx512(struct shape *sh, const char *line, size_t len)
+{
+	return scan_row(sh, line, len, 1);
+}
+#endif
+
+static int
+shape_scan(const struct scorer *s, struct shape *sh, const char *line,
+	   size_t len)
+{
+#if SCAN_X86
+	if (s->avx512)
+		return scan_row_avx512(sh, line, len);
+#else
+	(void)s;
+#endif
+	return scan_row_swar(sh, line, len);
 }
 
 /*
@@ -628,7 +821,7 @@ block_score(const struct scorer *s, struct worker *w, struct block *b)
 		const char *line = b->text.s + b->off[i];
 		int nulls = -1, quick = 0;
 
-		if (sh->n && shape_scan(sh, line, b->len[i]) == 0 &&
+		if (sh->n && shape_scan(s, sh, line, b->len[i]) == 0 &&
 		    (nulls = shape_features(s, sh, b->x + i * k)) >= 0) {
 			quick = 1;
 			b->slow[i] = (unsigned char)sh->slow;
@@ -849,7 +1042,7 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	struct worker inline_w;
 	struct worker_arg *args = NULL;
 	struct bp_row wrow = BP_ROW_INIT;
-	struct bp_forest *forest = bp_forest_new(m);
+	struct bp_forest *own = o->forest ? NULL : bp_forest_new(m);
 	const double *cls;
 	uint64_t rows = 0, emitted = 0;
 	int rc = 0, eof = 0, nw = o->threads > 0 ? o->threads : auto_threads();
@@ -857,7 +1050,8 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	memset(&s, 0, sizeof(s));
 	s.m = m;
 	s.o = o;
-	s.forest = forest;
+	s.forest = o->forest ? o->forest : own;
+	s.avx512 = bp_forest_cpu_avx512();
 	s.name = bp_reader_name(in);
 	s.k = bp_model_nfeatures(m);
 	s.nout = bp_model_noutputs(m);
@@ -965,7 +1159,7 @@ bp_scorer_run(const struct bp_model *m, const struct bp_scorer_opts *o,
 	free(p.wk);
 	free(args);
 	bp_row_release(&wrow);
-	bp_forest_free(&forest);
+	bp_forest_free(&own);
 	free(s.cname);
 	free(s.cnamelen);
 	free(s.cbare);

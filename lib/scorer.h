@@ -20,6 +20,7 @@
 #define BP_SCORER_H
 
 #include "cli.h"
+#include "forest.h"
 #include "model.h"
 #include "stream.h"
 
@@ -51,9 +52,15 @@ struct bp_scorer_opts {
 	const char *const *keep;
 	size_t nkeep;
 	struct bp_progress *progress;	/* ticked per row written; NULL */
+	/*
+	 * The model compiled by bp_forest_new() (lib/forest.h), when the
+	 * caller scores several inputs with it; NULL: each run compiles it
+	 * (a few milliseconds for hundreds of trees).
+	 */
+	const struct bp_forest *forest;
 };
 #define BP_SCORER_OPTS_INIT \
-	{ 0, 0, 0, 0, 0, BP_SCORER_MISSING_ERROR, 0, NULL, 0, NULL }
+	{ 0, 0, 0, 0, 0, BP_SCORER_MISSING_ERROR, 0, NULL, 0, NULL, NULL }
 
 /* The default thresholds of a task (binary 0.55/0.45, multiclass +-0.1). */
 void bp_scorer_defaults(enum bp_task task, double *long_t, double *short_t);

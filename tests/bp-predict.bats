@@ -241,6 +241,8 @@ train() {
 	done
 	bp-predict --model m.json -o b.zst big.ndjson
 	cmp a.zst b.zst
+	BARPIPE_AVX512=0 bp-predict --model m.json -o b.zst big.ndjson
+	cmp a.zst b.zst
 	for m in t l; do
 		bp-predict --model $m.json --on-missing null --threads 1 --plain \
 			big.ndjson >a.ndjson
@@ -301,6 +303,9 @@ ROWS
 		printf '%s\n' "$row" | bp-predict --model m.json --plain
 	done <mixed.ndjson >alone.ndjson
 	cmp all.ndjson alone.ndjson
+	# without AVX-512 (the forest's ranks, the scan's masks): the same
+	BARPIPE_AVX512=0 bp-predict --model m.json --plain mixed.ndjson |
+		cmp - all.ndjson
 	bp-predict --model m.json --keep ts,f_b --plain mixed.ndjson >k1.ndjson
 	while IFS= read -r row; do
 		printf '%s\n' "$row" | bp-predict --model m.json --keep ts,f_b \
@@ -312,22 +317,35 @@ ROWS
 @test "bp-predict: errors in rows of an ordinary stream name their line" {
 	train m gbdt label_up n_estimators=3
 	for i in 1 2 3 4 5; do cat "$T"; done >big.ndjson
-	sed '250s/"f_b":[^,]*/"f_b":"high"/' big.ndjson >str.ndjson
-	run -1 --separate-stderr bp-predict --model m.json -o o.zst str.ndjson
-	[[ $stderr == *"str.ndjson:250: 'f_b' is not a number"* ]]
-	sed '260s/"f_b":[^,]*,//' big.ndjson >nob.ndjson
-	run -1 --separate-stderr bp-predict --model m.json -o o.zst nob.ndjson
-	[[ $stderr == *"nob.ndjson:260: 'f_b' (a feature of the model) is missing"* ]]
-	sed '270s/"f_b":[^,]*/"f_b":01/' big.ndjson >num.ndjson
-	run -1 --separate-stderr bp-predict --model m.json -o o.zst num.ndjson
-	[[ $stderr == *"num.ndjson:270: expected ',' or '}' at byte "* ]]
-	sed '280s/"f_b":[^,]*/"f_b":{"x":1}/' big.ndjson >nest.ndjson
-	run -1 --separate-stderr bp-predict --model m.json -o o.zst nest.ndjson
-	[[ $stderr == *"nest.ndjson:280: 'f_b' holds a nested value (rows are flat)"* ]]
-	sed '290s/}$/}x/' big.ndjson >tail.ndjson
-	run -1 --separate-stderr bp-predict --model m.json -o o.zst tail.ndjson
-	[[ $stderr == *"tail.ndjson:290: text after the object"* ]]
-	[ ! -e o.zst ]
+	# with AVX-512 and without: the same checks
+	for v in 1 0; do
+		export BARPIPE_AVX512=$v
+		sed '250s/"f_b":[^,]*/"f_b":"high"/' big.ndjson >str.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst str.ndjson
+		[[ $stderr == *"str.ndjson:250: 'f_b' is not a number"* ]]
+		sed '260s/"f_b":[^,]*,//' big.ndjson >nob.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst nob.ndjson
+		[[ $stderr == *"nob.ndjson:260: 'f_b' (a feature of the model) is missing"* ]]
+		sed '270s/"f_b":[^,]*/"f_b":01/' big.ndjson >num.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst num.ndjson
+		[[ $stderr == *"num.ndjson:270: expected ',' or '}' at byte "* ]]
+		sed '285s/"f_b":[^,]*/"f_b":1:2/' big.ndjson >colon.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst colon.ndjson
+		[[ $stderr == *"colon.ndjson:285: expected ',' or '}' at byte "* ]]
+		sed '280s/"f_b":[^,]*/"f_b":{"x":1}/' big.ndjson >nest.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst nest.ndjson
+		[[ $stderr == *"nest.ndjson:280: 'f_b' holds a nested value (rows are flat)"* ]]
+		sed '295s/"note":"x"/"note":"a\\xb"/' big.ndjson >esc.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst esc.ndjson
+		[[ $stderr == *"esc.ndjson:295: bad escape in string at byte "* ]]
+		sed '298s/"note":"x"/"note":"a\tb"/' big.ndjson >ctl.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst ctl.ndjson
+		[[ $stderr == *"ctl.ndjson:298: control character in string at byte "* ]]
+		sed '290s/}$/}x/' big.ndjson >tail.ndjson
+		run -1 --separate-stderr bp-predict --model m.json -o o.zst tail.ndjson
+		[[ $stderr == *"tail.ndjson:290: text after the object"* ]]
+		[ ! -e o.zst ]
+	done
 }
 
 @test "bp-predict: --keep writes only the named columns, then the scores" {

@@ -54,7 +54,8 @@ static json_t *
 random_tree(const struct pools *p, int depth, struct bp_rng *r)
 {
 	size_t cap = 4096, n = 1;
-	int *lev = calloc(cap, sizeof(*lev)), *spine = calloc(cap, sizeof(*spine));
+	int *lev = calloc(cap, sizeof(*lev));
+	int *spine = calloc(cap, sizeof(*spine));
 	long *f = calloc(cap, sizeof(*f)), *l = calloc(cap, sizeof(*l));
 	json_t *t = json_object(), *a[6];
 
@@ -116,7 +117,8 @@ static struct bp_model *
 random_model(enum bp_task task, const struct pools *p, size_t ntrees,
 	     const int *depths, size_t ndepths, struct bp_rng *r)
 {
-	json_t *doc = json_object(), *feats = json_array(), *sec = json_object();
+	json_t *doc = json_object(), *feats = json_array();
+	json_t *sec = json_object();
 	json_t *trees = json_array(), *base = json_array();
 	size_t K = task == BP_TASK_MULTICLASS ? 3 : 1;
 	struct bp_model *m;
@@ -134,7 +136,8 @@ random_model(enum bp_task task, const struct pools *p, size_t ntrees,
 	json_object_set_new(doc, "label", json_string("label_y"));
 	json_object_set_new(doc, "features", feats);
 	if (task == BP_TASK_MULTICLASS)
-		json_object_set_new(doc, "classes", json_pack("[iii]", -1, 0, 1));
+		json_object_set_new(doc, "classes",
+				    json_pack("[iii]", -1, 0, 1));
 	json_object_set_new(doc, "params", json_object());
 	json_object_set_new(sec, "objective", json_string(objectives[task]));
 	for (size_t c = 0; c < K; c++)
@@ -202,7 +205,8 @@ compare(const struct bp_model *m, const struct bp_forest *f, const double *x,
 		if (memcmp(a + i * K, b + i * K, K * sizeof(*a)) != 0 ||
 		    memcmp(a + i * K, c + i * K, K * sizeof(*a)) != 0) {
 			printf("#   row %zu: forest %.17g, model %.17g, "
-			       "batch %.17g\n", i, a[i * K], b[i * K], c[i * K]);
+			       "batch %.17g\n", i, a[i * K], b[i * K],
+			       c[i * K]);
 			bad = (long)i;
 		}
 	free(a);
@@ -234,8 +238,9 @@ check_both(const struct bp_model *m, const double *x, size_t n,
 			continue;
 		}
 		bad = compare(m, f, x, n);
-		ok(bad < 0, "%s, %s evaluator (asked %d): %zu rows bit-identical",
-		   what, impl_name(bp_forest_impl(f)), (int)impls[i], n);
+		ok(bad < 0, "%s, %s evaluator (asked %d): %zu rows "
+		   "bit-identical", what, impl_name(bp_forest_impl(f)),
+		   (int)impls[i], n);
 		if (impls[i] == BP_FOREST_SCALAR)
 			ok(bp_forest_impl(f) == BP_FOREST_SCALAR,
 			   "%s: scalar when asked", what);
@@ -325,7 +330,8 @@ trained_models(void)
 		"n_estimators=30,max_depth=6,early_stopping_rounds=0",
 		"n_estimators=20,max_depth=0,max_leaves=40,"
 		"early_stopping_rounds=0",
-		"n_estimators=10,max_depth=3,max_bin=16,early_stopping_rounds=0",
+		"n_estimators=10,max_depth=3,max_bin=16,"
+		"early_stopping_rounds=0",
 	};
 	size_t n = 4000, k = 5;
 	const char *names[] = { "a", "b", "c", "d", "e" };
@@ -361,8 +367,8 @@ trained_models(void)
 	/* a model of another kind has no forest */
 	{
 		json_t *pj = bp_model_params_parse("");
-		struct bp_model *m = bp_model_train("logreg", pj, &d, NULL, 3, 1,
-						    NULL);
+		struct bp_model *m = bp_model_train("logreg", pj, &d, NULL, 3,
+						    1, NULL);
 
 		ok(m && bp_forest_new(m) == NULL, "logreg: no forest");
 		bp_model_free(&m);
