@@ -23,29 +23,53 @@
 # scores (bench/models_peers.py).  Python: Debian's /usr/bin/python3 with
 # python3-sklearn and python3-xgboost.  Results: bench/out/models.txt.
 #
+# Also gbdt0: gbdt with boost_from_average=0, XGBoost 1.x's start (raw
+# score 0, base_score 0.5); and the mlp over MLP_SEEDS (5) seeds a side.
+#
 # Measured here (2 cores of an AMD EPYC shared with other jobs, load
-# average 12-17 during the run, so wall times are 2-3x CPU times; the CPU
-# times are the steadier measure):
+# average 1.5-2.3 during the run; CPU times count both threads):
 #   synthetic set (400000 x 30 train, 100000 test)
-#     gbdt    whole bp-train run 43.6 s wall, 12.4 s CPU; test logloss
-#             0.06917, AUC 0.99403.  xgboost fit 91.5 s wall, 35.5 s CPU,
-#             0.06842 / 0.99405 (ours +1.1%; over five bin-sampling seeds
-#             ours ranges 0.0691-0.0692, with xgboost-style thresholds
-#             0.0686-0.0694).  sklearn HGB 260.8 s wall, 105.3 s CPU,
-#             0.06991 / 0.99410.
-#     logreg  2.7 s CPU (whole run, 1.7 s of it reading the stream),
-#             0.39899 / 0.90249; sklearn 0.65 s CPU, 0.39898 / 0.90249.
-#     mlp     10 epochs 6.9 s CPU, 0.04765 / 0.99473 (seeds 1-3: 0.04765,
-#             0.04822, 0.04717); sklearn 9.3 s CPU, 0.04683 / 0.99450
-#             (random_state 0-2: 0.04683, 0.04792, 0.04969).
-#     predict (200 trees) in memory 538k rows/s wall, 625k per CPU second
-#             on one thread (xgboost predict_proba 389k rows/s on two);
-#             through the pipe zstd -> zstd 47k rows/s wall, 115k per CPU
-#             second: the rows are ~820 bytes and zstd's compression of the
-#             output takes most of the time.
+#     gbdt    test logloss 0.06929, AUC 0.99401 (default); gbdt0 0.06842,
+#             0.99405 = xgboost's 0.06842, 0.99405: with XGBoost's start
+#             the 200 trees are XGBoost's (same features and cuts; leaves
+#             within 3.4e-5, XGBoost rounding to single precision) and
+#             80 of the 100000 test scores differ by more than 1e-4 (test
+#             values between a cut and the training value below it).
+#             Train: bp-train fit 5.5 s wall (whole run 7.8 s wall,
+#             11.9 s CPU, 2.3 s of it reading the stream); xgboost fit
+#             6.8 s wall, 13.3 s CPU.  The fit alone from memory (quiet
+#             machine, 2 threads): barpipe 4.7 s wall, 8.2 s CPU; xgboost
+#             6.0 s wall, 11.9 s CPU (its CPU time swells under load: its
+#             threads spin while they wait; 35 s at load average 15).
+#             sklearn HGB 8.0 s wall, 14.9 s CPU, 0.0689-0.0699 from run
+#             to run (it bins a random subsample of 200000 rows).
+#             Why 0.06929 and not 0.06842: the training is chaotic, and the
+#             start alone moves the result by 1.3%; so does the row order,
+#             for XGBoost too.  The same rows reversed and in three
+#             shuffles (numpy default_rng(0..2).permutation): xgboost
+#             0.06910 0.06929 0.06951 0.06972 (and 0.06842 as given, its
+#             best of the five); gbdt0 the same five numbers; gbdt
+#             0.06884 0.06865 0.06870 0.06875 (and 0.06929): mean 0.06885
+#             against xgboost's 0.06921.
+#     logreg  3.4 s CPU (whole run), 0.39899 / 0.90249; sklearn 0.69 s CPU,
+#             0.39898 / 0.90249.
+#     mlp     10 epochs 7.3 s CPU (whole run; sklearn's fit 8.6 s),
+#             0.04765 / 0.99473 at seed 1 against sklearn's 0.04683 /
+#             0.99450 at random_state 0.  Over seeds 1-5 against 0-4: mean
+#             0.04824 (sd 0.00157, 0.04717-0.05094) against 0.04835 (sd
+#             0.00113, 0.04683-0.04969).  Over 20 seeds a side (measured
+#             apart): 0.04845 (sd 0.00150) against 0.04810 (sd 0.00147),
+#             p = 0.46 (Welch): no difference the seeds can tell.  Given
+#             the same initial weights and row order the Adam steps are
+#             scikit-learn's (test-mlp); the input standardisation is
+#             ours (unstandardised, 10 seeds: mean 0.04845, the same).
+#     predict (200 trees) in memory 3.2M rows/s; through the pipe zstd ->
+#             zstd 233k rows/s wall (the rows are ~820 bytes), plain to
+#             plain 625k rows/s; xgboost predict_proba 680k rows/s.
 #   1,000,000 bars, rsi_gbdt features (760142 train, 190036 test): a
-#   random walk, nothing to learn: every model's AUC is 0.50-0.51; gbdt
-#   12.7 s CPU against xgboost's 38.1 s and HGB's 98.5 s.
+#   random walk, nothing to learn: every model's AUC is 0.50-0.51; gbdt fit
+#   4.7 s wall (whole run 11.0 s CPU), xgboost 6.2 s wall, 12.3 s CPU, HGB
+#   8.4 s wall, 16.0 s CPU; gbdt0 0.69372 = xgboost's 0.69372.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -53,6 +77,8 @@ mkdir -p "$out"
 py=/usr/bin/python3
 gbdt="n_estimators=200,max_depth=6,learning_rate=0.1,max_bin=255"
 gbdt="$gbdt,early_stopping_rounds=0"
+mlp=hidden=20,10,epochs=10,early_stopping_rounds=0
+seeds=${MLP_SEEDS:-5}	# the mlp once more over this many seeds a side
 
 # in-memory prediction speed of a model file (bench/models-predict.c)
 pkgs="jansson libzstd sqlite3 libcurl"
@@ -63,7 +89,7 @@ cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib $(pkg-config --cflags $pkgs) \
 
 # measure CMD: W (wall s), C (cpu s, children included) of one run
 measure() {
-	local f=$out/time.$$
+	local f=$out/time.$$ u s
 	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" >/dev/null
 	read -r W u s <"$f"
 	C=$(echo "$u + $s" | bc)
@@ -81,14 +107,15 @@ run_set() {
 	rows=$(wc -l <"$test")
 	zstd -qf "$test" -o "$test.zst"
 	echo "== $name: $(wc -l <"$train") training rows, $rows test rows"
-	for m in gbdt logreg mlp; do
-		local params
+	for m in gbdt gbdt0 logreg mlp; do
+		local params kind=$m
 		case $m in
 		gbdt) params=$gbdt ;;
+		gbdt0) params=$gbdt,boost_from_average=0 kind=gbdt ;;
 		logreg) params=l2=1 ;;
-		mlp) params=hidden=20,10,epochs=10,early_stopping_rounds=0 ;;
+		mlp) params=$mlp ;;
 		esac
-		measure "bp-train -v --model $m --label $label --features $feats \
+		measure "bp-train -v --model $kind --label $label --features $feats \
 			--params $params --valid-frac 0 --threads 2 --seed 1 \
 			-o $out/$name-$m.json $train 2>$out/$name-$m.log"
 		printf 'barpipe %-6s train %6.2f s wall %6.2f s cpu (fit %s s)' \
@@ -105,8 +132,29 @@ run_set() {
 	done
 	$py bench/models_peers.py "$train" "$test" "$label" "$feats" \
 		"barpipe-gbdt=$out/$name-gbdt.pred.zst" \
+		"barpipe-gbdt0=$out/$name-gbdt0.pred.zst" \
 		"barpipe-lr=$out/$name-logreg.pred.zst" \
 		"barpipe-mlp=$out/$name-mlp.pred.zst"
+	echo
+}
+
+# the mlp against MLPClassifier over seeds 1..$seeds (random_state 0..)
+mlp_seeds() {
+	local name=$1 train=$2 test=$3 label=$4 feats=$5 seed preds=()
+	[ "$seeds" -gt 0 ] || return 0
+	echo "== $name: mlp over $seeds seeds a side"
+	for seed in $(seq 1 "$seeds"); do
+		measure "bp-train -q --model mlp --label $label --features $feats \
+			--params $mlp --valid-frac 0 --seed $seed \
+			-o $out/$name-mlp-s$seed.json $train"
+		printf 'barpipe mlp seed %d train %6.2f s wall %6.2f s cpu\n' \
+			"$seed" "$W" "$C"
+		bp-predict --model "$out/$name-mlp-s$seed.json" \
+			-o "$out/$name-mlp-s$seed.pred.zst" "$test.zst"
+		preds+=("barpipe-mlp-s$seed=$out/$name-mlp-s$seed.pred.zst")
+	done
+	PEERS=sklearn-mlp SEEDS=$seeds $py bench/models_peers.py "$train" \
+		"$test" "$label" "$feats" "${preds[@]}"
 	echo
 }
 
@@ -123,6 +171,8 @@ print(sklearn.__version__)')"
 	tail -n 100000 "$synth" >"$out/models-synth.test.ndjson"
 	feats=$(seq -f 'f%02g' 0 29 | paste -sd,)
 	run_set synth "$out/models-synth.train.ndjson" \
+		"$out/models-synth.test.ndjson" label_up "$feats"
+	mlp_seeds synth "$out/models-synth.train.ndjson" \
 		"$out/models-synth.test.ndjson" label_up "$feats"
 
 	if [ -f bench/features_gen.py ] && [ -f strategies/rsi_gbdt.json ]; then

@@ -13,7 +13,10 @@ and prints, per model, the fit seconds (wall and CPU of the fit call only;
 loading the rows is not counted), predict rows/s (predict_proba on the
 test rows, in memory) and the test logloss and AUC.  NAME=PRED scores
 barpipe's predictions (a bp-predict stream with the label and `score`)
-with the same scikit-learn metric code.
+with the same scikit-learn metric code.  PEERS=a,b runs only those;
+SEEDS=n runs sklearn-mlp with random_state 0..n-1, and then the mean and
+standard deviation of the test logloss over those seeds and over the
+NAME=PRED entries whose name has "-s" (barpipe's seeds).
 """
 import json
 import os
@@ -79,6 +82,12 @@ def main():
                                       random_state=0)),
     ]
     only = os.environ.get("PEERS")
+    seeds = int(os.environ.get("SEEDS", "0"))
+    if seeds:
+        models = [("sklearn-mlp-s%d" % s, MLPClassifier(
+            (20, 10), max_iter=10, random_state=s)) for s in range(seeds)]
+        only = None
+    ours, theirs = [], []
     for name, m in models:
         if only and name not in only.split(","):
             continue
@@ -91,6 +100,7 @@ def main():
         p = m.predict_proba(Xt)[:, 1]
         rows_s = len(yt) / (time.time() - t)
         report(name, w, c, rows_s, yt, p)
+        theirs.append(log_loss(yt, p, eps=1e-15))
     for arg in sys.argv[5:]:
         name, path = arg.split("=", 1)
         yb, pb = scores(path, label)
@@ -98,6 +108,14 @@ def main():
               "scikit-learn's metrics, %d rows)" %
               (name, log_loss(yb, pb, eps=1e-15), roc_auc_score(yb, pb),
                len(yb)), flush=True)
+        if "-s" in name:
+            ours.append(log_loss(yb, pb, eps=1e-15))
+    for who, v in (("barpipe", ours), ("sklearn", theirs)):
+        if seeds and v:
+            print("%-12s mlp test logloss over %d seeds: mean %.5f, sd %.5f, "
+                  "min %.5f, max %.5f" % (who, len(v), np.mean(v),
+                                          np.std(v, ddof=1) if len(v) > 1
+                                          else 0, min(v), max(v)), flush=True)
 
 
 if __name__ == "__main__":

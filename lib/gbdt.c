@@ -1266,6 +1266,15 @@ grad_worker(void *arg, int tid, int nth)
 		size_t hi = (blk + 1) * ROW_BLOCK < j->n ?
 			    (blk + 1) * ROW_BLOCK : j->n;
 
+		if (j->task == BP_TASK_BINARY) {	/* the common case, inline */
+			for (size_t r = blk * ROW_BLOCK; r < hi; r++) {
+				double q = sigmoid(j->F[r]), h = q * (1.0 - q);
+
+				j->gh[2 * r] = q - j->y[r];
+				j->gh[2 * r + 1] = h > HESS_MIN ? h : HESS_MIN;
+			}
+			continue;
+		}
 		for (size_t r = blk * ROW_BLOCK; r < hi; r++) {
 			double *gh = j->gh + 2 * r * K;
 
@@ -1274,11 +1283,6 @@ grad_worker(void *arg, int tid, int nth)
 			if (j->task == BP_TASK_REGRESSION) {
 				gh[0] = p[0] - j->y[r];
 				gh[1] = 1.0;
-				continue;
-			}
-			if (j->task == BP_TASK_BINARY) {
-				gh[0] = p[0] - j->y[r];
-				gh[1] = fmax(p[0] * (1.0 - p[0]), HESS_MIN);
 				continue;
 			}
 			for (size_t c = 0; c < K; c++) {

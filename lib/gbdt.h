@@ -17,7 +17,9 @@
  *      with them sent left (the learned default direction; without nulls
  *      it is right); its gain is XGBoost's
  *        GL^2/(HL+lambda) + GR^2/(HR+lambda) - G^2/(H+lambda)
- *      which must be positive and at least gamma, with min_child_weight
+ *      which must be positive (XGBoost wants more than 1e-6, which would
+ *      refuse real splits of small regression targets) and at least
+ *      gamma, with min_child_weight
  *      (hessian) and min_samples_leaf rows on both sides.  Growth is
  *      depth-wise (every node of a level up to max_depth) or leaf-wise
  *      (max_leaves > 0: the leaf with the largest gain first).  A leaf's

@@ -281,6 +281,84 @@ fit_standardisation(struct bp_mlp *m, const double *x, size_t n)
 	}
 }
 
+/* Adam's state and the buffers of one batch */
+struct adam {
+	size_t B, t;
+	double *act[BP_MLP_MAX_LAYERS + 2], *buf, *g, *mo, *ve, *bx, *by;
+	double *d0, *d1;
+};
+
+static void
+adam_init(struct adam *a, const struct bp_mlp *m, size_t B)
+{
+	size_t wide = widest(m), k = m->k;
+
+	memset(a, 0, sizeof(*a));
+	a->B = B;
+	/* activations for B rows per level, deltas, batch copies */
+	a->buf = bp_xcalloc(B * (m->nlayers + 1) * wide + 2 * B * wide +
+			    B * k + B, sizeof(double));
+	for (size_t l = 0; l <= m->nlayers; l++)
+		a->act[l] = a->buf + l * B * wide;
+	a->d0 = a->buf + (m->nlayers + 1) * B * wide;
+	a->d1 = a->d0 + B * wide;
+	a->bx = a->d1 + B * wide;
+	a->by = a->bx + B * k;
+	a->g = bp_xcalloc(3 * m->nparam, sizeof(double));
+	a->mo = a->g + m->nparam;
+	a->ve = a->mo + m->nparam;
+}
+
+static void
+adam_release(struct adam *a)
+{
+	free(a->buf);
+	free(a->g);
+}
+
+/*
+ * One epoch: mini-batches of B rows of x, y taken in the order of `order`
+ * (n indices), an Adam step after each (scikit-learn's: bias-corrected
+ * step size lr sqrt(1 - b2^t) / (1 - b1^t)).  Returns the summed row loss.
+ */
+static double
+adam_epoch(struct bp_mlp *m, struct adam *a, const double *x, const double *y,
+	   size_t n, const size_t *order, const struct bp_mlp_opts *o)
+{
+	size_t k = m->k, nout = m->nout;
+	double loss = 0;
+
+	for (size_t lo = 0; lo < n; lo += a->B) {
+		size_t nb = n - lo < a->B ? n - lo : a->B;
+		double step;
+
+		for (size_t i = 0; i < nb; i++) {
+			memcpy(a->bx + i * k, x + order[lo + i] * k,
+			       k * sizeof(*a->bx));
+			a->by[i] = y[order[lo + i]];
+		}
+		standardise_rows(m, a->bx, nb, a->act[0]);
+		forward(m, m->w, a->act, nb);
+		for (size_t i = 0; i < nb; i++)
+			loss += row_loss(o->task, a->act[m->nlayers] + i * nout,
+					 a->by[i]);
+		backward(m, a->act, a->by, nb, o->alpha, a->g, a->d0, a->d1);
+		a->t++;
+		step = o->learning_rate * sqrt(1 - pow(o->beta2, (double)a->t)) /
+		       (1 - pow(o->beta1, (double)a->t));
+		for (size_t q = 0; q < m->nparam; q++) {
+			double gq = a->g[q];
+
+			a->mo[q] = o->beta1 * a->mo[q] + (1 - o->beta1) * gq;
+			a->ve[q] = o->beta2 * a->ve[q] +
+				   (1 - o->beta2) * (gq * gq);
+			m->w[q] -= step * a->mo[q] /
+				   (sqrt(a->ve[q]) + o->epsilon);
+		}
+	}
+	return loss;
+}
+
 struct bp_mlp *
 bp_mlp_train(const double *x, const double *y, size_t n, size_t k,
 	     const double *xv, const double *yv, size_t nv,
@@ -288,11 +366,11 @@ bp_mlp_train(const double *x, const double *y, size_t n, size_t k,
 	     struct bp_buf *log)
 {
 	size_t nout = o->task == BP_TASK_MULTICLASS ? o->nclass : 1;
-	size_t B = o->batch_size < n ? o->batch_size : n, wide, *order;
+	size_t B = o->batch_size < n ? o->batch_size : n, *order;
 	struct bp_mlp *m;
 	struct bp_rng rng;
-	double *act[BP_MLP_MAX_LAYERS + 2], *buf, *g, *mo, *ve, *best, *bx, *by;
-	double *d0, *d1, best_loss = INFINITY, b1t = 1, b2t = 1;
+	struct adam a;
+	double *best, best_loss = INFINITY;
 	int since = 0;
 
 	if (n == 0 || k == 0) {
@@ -303,27 +381,15 @@ bp_mlp_train(const double *x, const double *y, size_t n, size_t k,
 	fit_standardisation(m, x, n);
 	bp_rng_seed(&rng, seed);
 	init_weights(m, &rng);
-	wide = widest(m);
-	/* activations for B rows per level, deltas, batch copies */
-	buf = bp_xcalloc(B * (m->nlayers + 1) * wide + 2 * B * wide +
-			 B * k + B, sizeof(double));
-	for (size_t l = 0; l <= m->nlayers; l++)
-		act[l] = buf + l * B * wide;
-	d0 = buf + (m->nlayers + 1) * B * wide;
-	d1 = d0 + B * wide;
-	bx = d1 + B * wide;
-	by = bx + B * k;
-	g = bp_xcalloc(4 * m->nparam, sizeof(double));
-	mo = g + m->nparam;
-	ve = mo + m->nparam;
-	best = ve + m->nparam;
+	adam_init(&a, m, B);
+	best = bp_xreallocarray(NULL, m->nparam, sizeof(*best));
 	memcpy(best, m->w, m->nparam * sizeof(*best));
 	order = bp_xreallocarray(NULL, n, sizeof(*order));
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 
 	for (int ep = 1; ep <= o->epochs; ep++) {
-		double train_loss = 0, score;
+		double score;
 
 		for (size_t i = n; i > 1; i--) {	/* Fisher-Yates */
 			size_t r = (size_t)bp_rng_below(&rng, i), t;
@@ -332,38 +398,12 @@ bp_mlp_train(const double *x, const double *y, size_t n, size_t k,
 			order[i - 1] = order[r];
 			order[r] = t;
 		}
-		for (size_t lo = 0; lo < n; lo += B) {
-			size_t nb = n - lo < B ? n - lo : B;
-			double step;
-
-			for (size_t i = 0; i < nb; i++) {
-				memcpy(bx + i * k, x + order[lo + i] * k,
-				       k * sizeof(*bx));
-				by[i] = y[order[lo + i]];
-			}
-			standardise_rows(m, bx, nb, act[0]);
-			forward(m, m->w, act, nb);
-			for (size_t i = 0; i < nb; i++)
-				train_loss += row_loss(o->task,
-						       act[m->nlayers] + i * nout,
-						       by[i]);
-			backward(m, act, by, nb, o->alpha, g, d0, d1);
-			b1t *= o->beta1;
-			b2t *= o->beta2;
-			step = o->learning_rate * sqrt(1 - b2t) / (1 - b1t);
-			for (size_t q = 0; q < m->nparam; q++) {
-				mo[q] = o->beta1 * mo[q] + (1 - o->beta1) * g[q];
-				ve[q] = o->beta2 * ve[q] +
-					(1 - o->beta2) * g[q] * g[q];
-				m->w[q] -= step * mo[q] /
-					   (sqrt(ve[q]) + o->epsilon);
-			}
-		}
-		m->train_loss = train_loss / (double)n;
+		m->train_loss = adam_epoch(m, &a, x, y, n, order, o) /
+				(double)n;
 		m->epochs = ep;
 		score = m->train_loss;
 		if (nv) {
-			m->valid_loss = mean_loss(m, xv, yv, nv, act, B);
+			m->valid_loss = mean_loss(m, xv, yv, nv, a.act, B);
 			score = m->valid_loss;
 		}
 		/* scikit-learn's rule: improvement means by more than tol */
@@ -396,10 +436,22 @@ bp_mlp_train(const double *x, const double *y, size_t n, size_t k,
 	bp_model_log(log, "mlp: %d epochs, best %d, train loss %.6g%s",
 		     m->epochs, m->best_epoch, m->train_loss,
 		     nv ? ", validation loss" : "");
-	free(buf);
-	free(g);
+	adam_release(&a);
+	free(best);
 	free(order);
 	return m;
+}
+
+void
+bp_mlp_adam(struct bp_mlp *m, const double *x, const double *y, size_t n,
+	    const size_t *order, int epochs, const struct bp_mlp_opts *o)
+{
+	struct adam a;
+
+	adam_init(&a, m, o->batch_size < n ? o->batch_size : n);
+	for (int ep = 0; ep < epochs; ep++)
+		adam_epoch(m, &a, x, y, n, order + (size_t)ep * n, o);
+	adam_release(&a);
 }
 
 void

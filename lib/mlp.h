@@ -3,7 +3,10 @@
  * MLPRegressor recipe): standardised inputs, ReLU hidden layers, a
  * sigmoid (binary), softmax (multiclass) or identity (regression) output,
  * Glorot-uniform initial weights, Adam on shuffled mini-batches with an L2
- * penalty alpha/2 |W|^2 per batch row, and early stopping.
+ * penalty alpha/2 |W|^2 per batch row, and early stopping.  Given the
+ * same initial weights and row order, the Adam steps are scikit-learn's to
+ * the last bit or so (tests/unit/ref/mlp_ref.py); the standardisation of
+ * the inputs is barpipe's own (scikit-learn leaves scaling to the user).
  *
  * Loss per row: logloss (binary, multiclass) or half the squared error.
  * An epoch is one pass over the training rows in a seeded random order.
@@ -65,6 +68,14 @@ double bp_mlp_loss_grad(const struct bp_mlp *m, const double *x,
 			const double *y, size_t n, double alpha, double *grad);
 size_t bp_mlp_nparams(const struct bp_mlp *m);
 double *bp_mlp_params(struct bp_mlp *m);
+/*
+ * For tests: `epochs` epochs of the training's Adam steps (o's settings,
+ * mini-batches of batch_size rows) on m's parameters as they are, epoch e
+ * taking the rows of x, y in the order order[e n .. e n + n).
+ */
+void bp_mlp_adam(struct bp_mlp *m, const double *x, const double *y,
+		 size_t n, const size_t *order, int epochs,
+		 const struct bp_mlp_opts *o);
 
 /* Epochs run and the best one (1-based; the last without validation). */
 int bp_mlp_epochs(const struct bp_mlp *m);

@@ -143,6 +143,23 @@ T=$FIX/models/train.ndjson
 	[ "$output" -le 4 ]
 }
 
+@test "bp-train: gbdt's boost_from_average: the labels' log-odds, or 0" {
+	# 37 of the 94 training rows (valid-frac 0.2 keeps the last 24 of 118
+	# with a label) are up: log(37/57)
+	bp-train -q --model gbdt --label label_up --params n_estimators=2 \
+		-o avg.json "$T"
+	run -0 jq -r '.model.base_score[0]' avg.json
+	awk -v b="$output" 'BEGIN { d = b - log(37 / 57); exit !(d < 1e-12 && d > -1e-12) }'
+	bp-train -q --model gbdt --label label_up \
+		--params n_estimators=2,boost_from_average=0 -o zero.json "$T"
+	run -0 jq -c '[.model.base_score, .params.boost_from_average]' zero.json
+	[ "$output" = '[[0],0]' ]
+	! cmp -s avg.json zero.json
+	run -2 --separate-stderr bp-train --model gbdt --label label_up \
+		--params boost_from_average=2 "$T"
+	[[ $stderr == *"'boost_from_average' must be an integer in [0, 1]"* ]]
+}
+
 @test "bp-train: logreg skips rows with a null feature and says so" {
 	run -0 --separate-stderr bp-train -v --model logreg --label label_up \
 		--valid-frac 0 -o m.json "$T"

@@ -1,9 +1,13 @@
 /*
  * test-mlp: backpropagation against finite differences of the loss for
  * every task, then training: a problem a linear model cannot solve (XOR),
- * seed determinism, early stopping and the model-file round trip.
+ * seed determinism, early stopping and the model-file round trip; and
+ * scikit-learn's Adam training (tests/unit/ref/mlp_ref.py wrote
+ * tests/unit/ref/mlp-cases.txt): from the same weights, through the same
+ * row order, to the same weights.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +165,109 @@ round_trip(void)
 	bp_dataset_release(&d);
 }
 
+/*
+ * Both sides compute in double, in different orders (numpy's matrix
+ * products, barpipe's loops): after 3 epochs of 8 Adam steps the weights
+ * (of order 1) agree to ~1e-15; 1e-9 leaves room and still catches any
+ * difference in the method (a step size, a penalty, a batch) by far.
+ */
+#define TOL_SKLEARN 1e-9
+#define REF_N 250
+#define REF_K 3
+#define REF_P 35		/* 3*4+4 + 4*3+3 + 3*1+1 */
+#define REF_EPOCHS 3
+
+/* the numbers after the first word of line into v (at most max) */
+static size_t
+numbers(const char *line, double *v, size_t max)
+{
+	const char *p = strchr(line, ' ');
+	size_t n = 0;
+
+	while (p && n < max) {
+		char *end;
+		double d = strtod(p, &end);
+
+		if (end == p)
+			break;
+		v[n++] = d;
+		p = end;
+	}
+	return n;
+}
+
+static void
+sklearn_case(const char *task, const double *x, const double *ylog,
+	     const double *ylin, const double *init, const size_t *order,
+	     const double *final)
+{
+	size_t hidden[2] = { 4, 3 };
+	int binary = strcmp(task, "binary") == 0;
+	struct bp_mlp_opts o = {
+		.task = binary ? BP_TASK_BINARY : BP_TASK_REGRESSION,
+		.nhidden = 2, .hidden = { 4, 3 }, .learning_rate = 0.01,
+		.beta1 = 0.9, .beta2 = 0.999, .epsilon = 1e-8, .alpha = 1e-3,
+		.batch_size = 32, .epochs = REF_EPOCHS,
+	};
+	struct bp_mlp *m = bp_mlp_new(o.task, REF_K, 1, hidden, 2, 1);
+	double *w = bp_mlp_params(m), worst = 0, moved = 0;
+
+	memcpy(w, init, REF_P * sizeof(*w));
+	bp_mlp_adam(m, x, binary ? ylog : ylin, REF_N, order, REF_EPOCHS, &o);
+	for (size_t q = 0; q < REF_P; q++) {
+		worst = fmax(worst, fabs(w[q] - final[q]));
+		moved = fmax(moved, fabs(final[q] - init[q]));
+	}
+	ok(bp_mlp_nparams(m) == REF_P && moved > 0.01 &&
+	   worst <= TOL_SKLEARN, "%s: scikit-learn's weights after %d epochs "
+	   "of Adam (largest step %.3g, worst difference %.2g)", task,
+	   REF_EPOCHS, moved, worst);
+	bp_mlp_free(&m);
+}
+
+static void
+sklearn_cases(void)
+{
+	const char *dir = getenv("BP_REF_DIR");
+	static char line[16384];
+	char path[1024], task[32] = "";
+	double x[REF_N * REF_K], ylog[REF_N], ylin[REF_N], v[REF_N + 1];
+	double init[REF_P], final[REF_P];
+	size_t order[REF_EPOCHS * REF_N], rows = 0, cases = 0, orders = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/mlp-cases.txt",
+		 dir ? dir : "tests/unit/ref");
+	fp = fopen(path, "r");
+	if (!ok(fp != NULL, "open %s", path))
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		if (strncmp(line, "row ", 4) == 0 && rows < REF_N &&
+		    numbers(line, v, 5) == 5) {
+			memcpy(x + rows * REF_K, v, REF_K * sizeof(*v));
+			ylog[rows] = v[3];
+			ylin[rows++] = v[4];
+		} else if (sscanf(line, "case %31s", task) == 1) {
+			orders = 0;
+		} else if (strncmp(line, "init ", 5) == 0) {
+			numbers(line, init, REF_P);
+		} else if (strncmp(line, "order ", 6) == 0 &&
+			   orders < REF_EPOCHS &&
+			   numbers(line, v, REF_N + 1) == REF_N + 1) {
+			for (size_t i = 0; i < REF_N; i++)
+				order[orders * REF_N + i] = (size_t)v[i + 1];
+			orders++;
+		} else if (strncmp(line, "final ", 6) == 0 &&
+			   numbers(line, final, REF_P) == REF_P &&
+			   rows == REF_N && orders == REF_EPOCHS) {
+			sklearn_case(task, x, ylog, ylin, init, order, final);
+			cases++;
+		}
+	}
+	fclose(fp);
+	ok(cases == 2, "%zu scikit-learn cases", cases);
+}
+
 int
 main(void)
 {
@@ -170,5 +277,6 @@ main(void)
 	gradient_check(BP_TASK_MULTICLASS, 3, "multiclass");
 	xor();
 	round_trip();
+	sklearn_cases();
 	return done_testing();
 }
