@@ -45,6 +45,17 @@
 #   thread cannot pass 400k full rows a second, whatever the scoring.
 #   A million rows a second through a pipe needs two free cores, the
 #   narrow rows of --keep or plain output, and faster number parsing.
+# Later, on a quieter machine (load 1-1.6), after pipes got 1 MiB buffers
+# (lib/stream.c) and parsing four digits at a step, main at 921a34b+,
+# wall time, 1,000,000 rows:
+#     bp-predict --plain -o /dev/null ROWS     0.87 s  (1.15M rows/s)
+#     bp-predict --plain <ROWS | cat           1.09 s  (917k)
+#     cat ROWS | bp-predict --plain | cat      1.35 s  (740k; 1.12 s best
+#                                                seen), --keep 1.15 s
+#     bp-predict -o OUT.zst ROWS.zst           2.82 s  (355k), --keep
+#                                                1.63 s (613k)
+#   Two pipes of plain 820-byte rows cost the kernel 0.6-0.8 s of copying
+#   a million (sys time), on the same two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
