@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "gbdt.h"
 #include "util.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && \
@@ -506,37 +507,6 @@ bp_forest_impl(const struct bp_forest *f)
 
 /* ---- prediction ---------------------------------------------------------- */
 
-/* as gbdt.c: the logistic function without overflow */
-static double
-sigmoid(double t)
-{
-	return t >= 0 ? 1.0 / (1.0 + exp(-t)) : exp(t) / (1.0 + exp(t));
-}
-
-/* probabilities from raw scores (K) in place, as gbdt.c's link() */
-static void
-link(enum bp_task task, double *v, size_t K)
-{
-	double mx, s = 0.0;
-
-	if (task == BP_TASK_BINARY) {
-		v[0] = sigmoid(v[0]);
-		return;
-	}
-	if (task != BP_TASK_MULTICLASS)
-		return;
-	mx = v[0];
-	for (size_t c = 1; c < K; c++)
-		if (v[c] > mx)
-			mx = v[c];
-	for (size_t c = 0; c < K; c++) {
-		v[c] = exp(v[c] - mx);
-		s += v[c];
-	}
-	for (size_t c = 0; c < K; c++)
-		v[c] /= s;
-}
-
 /* xs (nb, 2k): each row with nulls as -inf, then as +inf */
 static void
 dual_rows(double *xs, const double *x, size_t nb, size_t k)
@@ -628,7 +598,7 @@ predict_scalar(const struct bp_forest *f, const double *x, size_t n,
 		for (size_t tr = 0; tr < f->ntrees; tr++)
 			tree_scalar(f, tr, xs, nb, acc, K, 1);
 		for (size_t r = 0; r < nb; r++)
-			link(f->task, acc + r * K, K);
+			bp_gbdt_link(f->task, acc + r * K, K);
 	}
 	free(xs);
 }
@@ -860,7 +830,7 @@ predict_simd(const struct bp_forest *f, const double *x, size_t n,
 
 			for (size_t c = 0; c < K; c++)
 				o[c] = acc[c * SBLOCK + r];
-			link(f->task, o, K);
+			bp_gbdt_link(f->task, o, K);
 		}
 	}
 	free(xs);

@@ -1224,9 +1224,8 @@ sigmoid(double t)
 	return t >= 0 ? 1.0 / (1.0 + exp(-t)) : exp(t) / (1.0 + exp(t));
 }
 
-/* probabilities from raw scores (K) in place */
-static void
-link(enum bp_task task, double *v, size_t K)
+void
+bp_gbdt_link(enum bp_task task, double *v, size_t K)
 {
 	double mx, s = 0.0;
 
@@ -1279,7 +1278,7 @@ grad_worker(void *arg, int tid, int nth)
 			double *gh = j->gh + 2 * r * K;
 
 			memcpy(p, j->F + r * K, K * sizeof(*p));
-			link(j->task, p, K);
+			bp_gbdt_link(j->task, p, K);
 			if (j->task == BP_TASK_REGRESSION) {
 				gh[0] = p[0] - j->y[r];
 				gh[1] = 1.0;
@@ -1373,7 +1372,7 @@ valid_loss(enum bp_task task, const double *F, const double *y, size_t n,
 
 	for (size_t i = 0; i < n; i++) {
 		memcpy(p, F + i * K, K * sizeof(*p));
-		link(task, p, K);
+		bp_gbdt_link(task, p, K);
 		if (task == BP_TASK_REGRESSION)
 			s += (p[0] - y[i]) * (p[0] - y[i]);
 		else if (task == BP_TASK_BINARY)
@@ -1916,7 +1915,7 @@ predict_batch_quant(const struct bp_gbdt *g, const double *x, size_t n,
 				ob[r * K + c] += leaf[h[r]];
 		}
 		for (size_t r = 0; r < nb; r++)
-			link(g->task, ob + r * K, K);
+			bp_gbdt_link(g->task, ob + r * K, K);
 	}
 	free(q);
 }
@@ -1962,7 +1961,7 @@ bp_gbdt_predict_batch(const struct bp_gbdt *g, const double *x, size_t n,
 				ob[r * K + c] += leaf[h[r]];
 		}
 		for (size_t r = 0; r < nb; r++)
-			link(g->task, ob + r * K, K);
+			bp_gbdt_link(g->task, ob + r * K, K);
 	}
 }
 
@@ -1970,7 +1969,7 @@ void
 bp_gbdt_predict(const struct bp_gbdt *g, const double *x, double *out)
 {
 	bp_gbdt_predict_raw(g, x, out);
-	link(g->task, out, g->K);
+	bp_gbdt_link(g->task, out, g->K);
 }
 
 size_t

@@ -1079,7 +1079,7 @@ bp_zstd_tune(ZSTD_CCtx *cc)
 static int
 start_worker(struct bp_writer *w)
 {
-	sigset_t all, old;
+	sigset_t old;
 	int rc;
 
 	if (pthread_mutex_init(&w->mu, NULL) != 0)
@@ -1088,15 +1088,7 @@ start_worker(struct bp_writer *w)
 		goto no_wake;
 	if (pthread_cond_init(&w->idle, NULL) != 0)
 		goto no_idle;
-	sigfillset(&all);
-	sigdelset(&all, SIGPIPE);
-	sigdelset(&all, SIGXFSZ);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGABRT);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bp_block_async_signals(&old);
 	w->job[0].s = w->buf;
 	w->job[0].alloc = w->alloc;
 	for (int i = 1; i < NJOB; i++) {

@@ -10,6 +10,7 @@
 #ifndef BP_UTIL_H
 #define BP_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -138,5 +139,14 @@ double bp_rng_normal(struct bp_rng *r);
 
 /* Monotonic seconds, for progress and benchmarks only (never for results). */
 double bp_now(void);
+
+/*
+ * Block, in the calling thread, every signal but those a thread raises by
+ * its own actions (SIGPIPE and SIGXFSZ from a write, SIGSEGV, SIGBUS,
+ * SIGFPE, SIGILL, SIGABRT); the old mask goes to *old.  Around the
+ * creation of a helper thread (the writer's, the reader's), so that it
+ * inherits the mask and a tool's handlers run on the tool's own thread.
+ */
+void bp_block_async_signals(sigset_t *old);
 
 #endif

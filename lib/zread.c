@@ -174,7 +174,7 @@ bp_zread_start(int fd, ZSTD_DStream *ds, const char *in, size_t pos,
 	       size_t len, int in_eof, size_t zret, int zfull)
 {
 	struct bp_zread *z = bp_xcalloc(1, sizeof(*z));
-	sigset_t all, old;
+	sigset_t old;
 	int rc;
 
 	z->fd = fd;
@@ -199,14 +199,7 @@ bp_zread_start(int fd, ZSTD_DStream *ds, const char *in, size_t pos,
 		goto no_ready;
 	if (pthread_cond_init(&z->space, NULL) != 0)
 		goto no_space;
-	/* the tool's handlers run on its own thread (see the writer's) */
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGABRT);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bp_block_async_signals(&old);
 	rc = pthread_create(&z->tid, NULL, zread_main, z);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc == 0) {
