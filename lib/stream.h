@@ -174,9 +174,9 @@ enum bp_writer_flags {
  * smaller (bp-features' output in bench/features.sh: 423 -> 497 MB/s,
  * x3.89 -> x3.92).  The negative levels get their speed by storing
  * literals raw: their streams are 1.3 to 2.1 times larger, for at most
- * 1.4 times the speed of 1*.  Level 3 is 2 to 3 times slower and larger still.  At
- * 430-700 MB/s 1* compresses 4 million bar rows or 550 thousand feature
- * rows a second; decompression runs at 1.2-1.7 GB/s.  BARPIPE_ZSTD_LEVEL
+ * 1.4 times the speed of 1*.  Level 3 is 2 to 3 times slower and larger
+ * still.  At 430-700 MB/s 1* compresses 4 million bar rows or 550
+ * thousand feature rows a second; decompression runs at 1.2-1.7 GB/s.  BARPIPE_ZSTD_LEVEL
  * set to 1 gives plain level 1.  (These are CPU rates; the writer's
  * compression thread, below, takes the zstd work off the tool's thread.)
  */
