@@ -176,9 +176,10 @@ enum bp_writer_flags {
  * literals raw: their streams are 1.3 to 2.1 times larger, for at most
  * 1.4 times the speed of 1*.  Level 3 is 2 to 3 times slower and larger
  * still.  At 430-700 MB/s 1* compresses 4 million bar rows or 550
- * thousand feature rows a second; decompression runs at 1.2-1.7 GB/s.  BARPIPE_ZSTD_LEVEL
- * set to 1 gives plain level 1.  (These are CPU rates; the writer's
- * compression thread, below, takes the zstd work off the tool's thread.)
+ * thousand feature rows a second; decompression runs at 1.2-1.7 GB/s.
+ * BARPIPE_ZSTD_LEVEL set to 1 gives plain level 1.  (These are CPU rates;
+ * the writer's compression thread, below, takes the zstd work off the
+ * tool's thread.)
  */
 #define BP_ZSTD_LEVEL_DEFAULT 1
 
