@@ -271,17 +271,17 @@ list_indicators(void)
 		bp_buf_reset(&line);
 		if (tty) {
 			json_t *t = json_object_get(row, "talib");
+			json_t *name = json_object_get(row, "name");
+			json_t *params = json_object_get(row, "params");
+			json_t *look = json_object_get(row, "lookback");
+			json_t *cols = json_object_get(row, "columns");
 
 			bp_buf_addf(&line, "%-13s %-22s %-5lld %-9s %s",
-				    json_string_value(json_object_get(row,
-								      "name")),
-				    json_string_value(json_object_get(row,
-								      "params")),
-				    json_integer_value(json_object_get(row,
-								       "lookback")),
+				    json_string_value(name),
+				    json_string_value(params),
+				    json_integer_value(look),
 				    json_is_string(t) ? json_string_value(t) :
-				    "-", json_string_value(json_object_get(row,
-								       "columns")));
+				    "-", json_string_value(cols));
 		} else {
 			bp_json_dump(&line, row, 0);
 		}

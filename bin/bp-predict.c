@@ -23,9 +23,11 @@ static const char help[] =
 	"  -m, --model REF        a model file, NAME (its active version) or\n"
 	"                         NAME@VERSION from the registry\n"
 	"      --db PATH          database ($BARPIPE_HOME/barpipe.db)\n"
-	"      --long T           signal +1 when score >= T (0.55; regression:\n"
+	"      --long T           signal +1 when score >= T "
+	"(0.55; regression:\n"
 	"                         score > 0; multiclass: 0.1)\n"
-	"      --short T          signal -1 when score <= T (0.45; regression:\n"
+	"      --short T          signal -1 when score <= T "
+	"(0.45; regression:\n"
 	"                         score < 0; multiclass: -0.1)\n"
 	"      --long-only        never -1: short signals become 0\n"
 	"      --on-missing WHAT  a null feature for a model that cannot use\n"
@@ -121,7 +123,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	int c;
 
 	bp_cli_init(argv[0], usage_line, help);
-	while ((c = getopt_long(argc, argv, "m:o:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:o:qvhV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
 		case OPT_DB: o->db = optarg; break;

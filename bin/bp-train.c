@@ -223,7 +223,8 @@ report(const struct bp_model *m, const struct bp_dataset *d,
 			bp_buf_addf(&b, " %s=%lld", key,
 				    (long long)json_integer_value(val));
 		else if (json_is_number(val))
-			bp_buf_addf(&b, " %s=%.4f", key, json_number_value(val));
+			bp_buf_addf(&b, " %s=%.4f", key,
+				    json_number_value(val));
 		else
 			bp_buf_addf(&b, " %s=null", key);
 	}
@@ -301,8 +302,9 @@ main(int argc, char *argv[])
 	fit = json_object_get(bp_model_info(m), "fit");
 	if (json_is_false(json_object_get(fit, "converged")))
 		bp_warn("%s did not converge in %lld iterations (raise "
-			"max_iter or l2)", o.kind, (long long)json_integer_value(
-			json_object_get(fit, "iterations")));
+			"max_iter or l2)", o.kind,
+			(long long)json_integer_value(
+				json_object_get(fit, "iterations")));
 	bp_model_info_set(m, "training", "rows_read",
 			  json_integer((json_int_t)d.rows_read));
 	bp_model_info_set(m, "training", "skipped_null_label",

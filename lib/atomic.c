@@ -120,7 +120,8 @@ bp_atomic_write(const char *path, const char *data, size_t n)
 	if (bp_atomic_open(&a, path) < 0)
 		return -1;
 	if (fwrite(data, 1, n, a.fp) != n) {
-		bp_error_errno("cannot write '%s'", a.path ? a.path : "<stdout>");
+		bp_error_errno("cannot write '%s'",
+			       a.path ? a.path : "<stdout>");
 		bp_atomic_abort(&a);
 		return -1;
 	}

@@ -136,13 +136,15 @@ progress_print(struct bp_progress *p, double now, const char *end)
 	double el = now - p->start, rate = el > 0 ? (double)p->rows / el : 0;
 
 	if (p->total && rate > 0 && p->rows < p->total)
-		fprintf(stderr, "\r%s: %llu/%llu rows, %.2fM rows/s, ETA %.0fs%s",
+		fprintf(stderr, "\r%s: %llu/%llu rows, %.2fM rows/s, "
+			"ETA %.0fs%s",
 			bp_progname(), (unsigned long long)p->rows,
 			(unsigned long long)p->total, rate / 1e6,
 			(double)(p->total - p->rows) / rate, end);
 	else
-		fprintf(stderr, "\r%s: %llu rows, %.2fM rows/s%s", bp_progname(),
-			(unsigned long long)p->rows, rate / 1e6, end);
+		fprintf(stderr, "\r%s: %llu rows, %.2fM rows/s%s",
+			bp_progname(), (unsigned long long)p->rows,
+			rate / 1e6, end);
 }
 
 void

@@ -317,8 +317,9 @@ bp_dataset_builder_add(struct bp_dataset_builder *b, const struct bp_row *row,
 		}
 		if (ci == -1) {
 			if (row_ts(f, &b->ts[r]) < 0)
-				return bp_error("%s:%ld: 'ts' is not a timestamp",
-						b->input, row->lineno);
+				return bp_error("%s:%ld: 'ts' is not a "
+						"timestamp", b->input,
+						row->lineno);
 			continue;
 		}
 		if (ci == -2) {
@@ -413,8 +414,8 @@ select_features(struct bp_dataset_builder *b, size_t *sel, size_t *nsel)
 				return bp_error("'%s' cannot be a feature", f);
 			col = find_column(b, f);
 			if (col < 0)
-				return bp_error("%s: feature '%s' is not in the "
-						"input", b->input, f);
+				return bp_error("%s: feature '%s' is not in "
+						"the input", b->input, f);
 			if (b->cols[col].nstr)
 				return not_a_number(b, &b->cols[col]);
 			if (!already(sel, *nsel, (size_t)col))

@@ -37,7 +37,7 @@ struct bp_dataset {
 	size_t k;		/* features */
 	char **names;		/* (k) feature names, in column order of x */
 	double *x;		/* (n, k) row-major; NaN = null */
-	double *y;		/* (n) label; NaN when null (kept) or no label */
+	double *y;		/* (n) label; NaN if null (kept) or no label */
 	int64_t *ts;		/* (n) bar open time, ms; BP_DATASET_NO_TS */
 	uint32_t *sym;		/* (n) index into syms */
 	uint64_t *src;		/* (n) 0-based index of the row in the input */

@@ -99,7 +99,7 @@ struct cnode {
 
 static void compile(struct bp_gbdt *g);
 
-/* ---- binning -------------------------------------------------------------- */
+/* ---- binning ---------------------------------------------------------- */
 
 /*
  * The bins of a feature are XGBoost's (1.x, "hist"): its values are
@@ -198,7 +198,8 @@ summary_prune(struct summary *dst, const struct summary *src, size_t maxsize)
 			i++;
 		if (i >= src->n - 1)
 			break;
-		if (d2 < (e[i].rmin + e[i].wmin) + (e[i + 1].rmax - e[i + 1].wmin)) {
+		if (d2 < (e[i].rmin + e[i].wmin) +
+		    (e[i + 1].rmax - e[i + 1].wmin)) {
 			if (i != last)
 				dst->e[dst->n++] = e[last = i];
 		} else if (i + 1 != last) {
@@ -225,7 +226,8 @@ summary_merge(struct summary *dst, const struct summary *a,
 	}
 	while (p != pe && q != qe) {
 		if (p->v == q->v) {
-			*o++ = (struct qentry){ p->rmin + q->rmin, p->rmax + q->rmax,
+			*o++ = (struct qentry){ p->rmin + q->rmin,
+						p->rmax + q->rmax,
 						p->wmin + q->wmin, p->v };
 			pnext = p->rmin + p->wmin;
 			qnext = q->rmin + q->wmin;
@@ -673,7 +675,7 @@ binning_release(struct binning *b)
 	free(b->below);
 }
 
-/* ---- growing one tree ------------------------------------------------------ */
+/* ---- growing one tree ------------------------------------------------- */
 
 /*
  * A histogram cell.  Every row has h > 0 (HESS_MIN), so h > 0 tells a
@@ -812,7 +814,8 @@ best_split(const struct trainer *t, const struct tnode *nd, int j,
 	double G = nd->G, H = nd->H, lam = o->lambda, gs = 0, hs = 0;
 	float parent = (float)(G * G / (H + lam));
 	double mcw = o->min_child_weight;
-	size_t C = nd->end - nd->begin, cs = 0, msl = (size_t)o->min_samples_leaf;
+	size_t C = nd->end - nd->begin, cs = 0;
+	size_t msl = (size_t)o->min_samples_leaf;
 
 	best->gain = -INFINITY;
 	best->bin = 0;
@@ -943,17 +946,22 @@ expand_worker(void *arg, int tid, int nth)
 
 			for (size_t q = q0; q < q1; q++) {
 				size_t off = (size_t)t->sel[q] * NB;
+				struct cell *lh = l->hist + off;
+				const struct cell *ph = p->hist + off;
+				const struct cell *sh = s->hist + off;
 
 				for (int b = 0; b < NB; b++) {
-					l->hist[off + b].g = p->hist[off + b].g -
-							     s->hist[off + b].g;
-					l->hist[off + b].h = p->hist[off + b].h -
-							     s->hist[off + b].h;
+					lh[b].g = ph[b].g - sh[b].g;
+					lh[b].h = ph[b].h - sh[b].h;
 				}
-				if (l->cnt)
+				if (l->cnt) {
+					uint32_t *lc = l->cnt + off;
+					const uint32_t *pc = p->cnt + off;
+					const uint32_t *sc = s->cnt + off;
+
 					for (int b = 0; b < NB; b++)
-						l->cnt[off + b] = p->cnt[off + b] -
-								  s->cnt[off + b];
+						lc[b] = pc[b] - sc[b];
+				}
 			}
 		}
 		for (int side = 0; side < 2; side++) {
@@ -1193,7 +1201,8 @@ grow_leafwise(struct trainer *t)
 
 			if (nd->left >= 0 || nd->feature < 0)
 				continue;
-			if (bestn < 0 || nd->best.gain > t->nodes[bestn].best.gain)
+			if (bestn < 0 ||
+			    nd->best.gain > t->nodes[bestn].best.gain)
 				bestn = (int)i;
 		}
 		if (bestn < 0)
@@ -1216,7 +1225,7 @@ grow_leafwise(struct trainer *t)
 		hist_put(t, &t->nodes[i]);
 }
 
-/* ---- boosting ------------------------------------------------------------- */
+/* ---- boosting --------------------------------------------------------- */
 
 static double
 sigmoid(double t)
@@ -1265,7 +1274,8 @@ grad_worker(void *arg, int tid, int nth)
 		size_t hi = (blk + 1) * ROW_BLOCK < j->n ?
 			    (blk + 1) * ROW_BLOCK : j->n;
 
-		if (j->task == BP_TASK_BINARY) {	/* the common case, inline */
+		/* the common case, inline */
+		if (j->task == BP_TASK_BINARY) {
 			for (size_t r = blk * ROW_BLOCK; r < hi; r++) {
 				double q = sigmoid(j->F[r]), h = q * (1.0 - q);
 
@@ -1753,7 +1763,8 @@ compile_quant(struct bp_gbdt *g)
 			g->qn[i].r = QNULL_RIGHT;
 			continue;
 		}
-		g->qn[i].fi = (uint16_t)(c->dl ? (size_t)c->f : k + (size_t)c->f);
+		g->qn[i].fi = (uint16_t)(c->dl ? (size_t)c->f :
+					 k + (size_t)c->f);
 		g->qn[i].r = (uint16_t)lower_bound(g->qt + g->qoff[c->f],
 			g->qoff[c->f + 1] - g->qoff[c->f], c->t);
 	}
@@ -1773,7 +1784,8 @@ quantize_row(const struct bp_gbdt *g, const double *x, uint16_t *q)
 			q[j] = 0;
 			q[k + j] = QNULL_RIGHT;
 		} else {
-			q[j] = q[k + j] = (uint16_t)lower_bound(g->qt + g->qoff[j],
+			q[j] = q[k + j] = (uint16_t)lower_bound(
+				g->qt + g->qoff[j],
 				g->qoff[j + 1] - g->qoff[j], x[j]);
 		}
 	}
@@ -1830,7 +1842,7 @@ bp_gbdt_free(struct bp_gbdt **gp)
 	*gp = NULL;
 }
 
-/* ---- prediction ------------------------------------------------------------- */
+/* ---- prediction ------------------------------------------------------- */
 
 /* one step down a compiled tree: 0 left, 1 right */
 static inline size_t
@@ -1956,7 +1968,7 @@ bp_gbdt_predict_batch(const struct bp_gbdt *g, const double *x, size_t n,
 			for (int l = 0; l < d; l++)
 				for (size_t r = 0; r < nb; r++)
 					h[r] = 2 * h[r] + 1 +
-					       goes_right(&cn[h[r]], xb + r * k);
+					    goes_right(&cn[h[r]], xb + r * k);
 			for (size_t r = 0; r < nb; r++)
 				ob[r * K + c] += leaf[h[r]];
 		}
@@ -2021,7 +2033,7 @@ bp_gbdt_best_round(const struct bp_gbdt *g)
 	return g->best_round;
 }
 
-/* ---- the gbdt kind ------------------------------------------------------------ */
+/* ---- the gbdt kind ---------------------------------------------------- */
 
 static const char *const objectives[] = {
 	"auto", "binary:logistic", "reg:squarederror", "multi:softmax", NULL,
@@ -2092,7 +2104,8 @@ gbdt_train(const struct bp_train_ctx *c)
 		json_object_set_new(c->fit, "rounds", json_integer(g->rounds));
 		json_object_set_new(c->fit, "trees",
 				    json_integer((json_int_t)g->ntrees));
-		json_object_set_new(c->fit, "best_iteration", g->best_round >= 0 ?
+		json_object_set_new(c->fit, "best_iteration",
+				    g->best_round >= 0 ?
 				    json_integer(g->best_round) : json_null());
 		return g;
 	}
@@ -2124,21 +2137,24 @@ gbdt_to_json(const void *impl)
 	const struct bp_gbdt *g = impl;
 	json_t *o = json_object(), *base = json_array(), *trees = json_array();
 
-	json_object_set_new(o, "objective", json_string(objective_name(g->task)));
+	json_object_set_new(o, "objective",
+			    json_string(objective_name(g->task)));
 	for (size_t c = 0; c < g->K; c++)
 		json_array_append_new(base, bp_json_real(g->base[c]));
 	json_object_set_new(o, "base_score", base);
-	json_object_set_new(o, "num_trees", json_integer((json_int_t)g->ntrees));
+	json_object_set_new(o, "num_trees",
+			    json_integer((json_int_t)g->ntrees));
 	for (size_t tr = 0; tr < g->ntrees; tr++) {
-		json_t *t = json_object(), *f = json_array(), *th = json_array();
-		json_t *dl = json_array(), *l = json_array(), *r = json_array();
-		json_t *v = json_array();
+		json_t *t = json_object(), *f = json_array();
+		json_t *th = json_array(), *dl = json_array();
+		json_t *l = json_array(), *r = json_array(), *v = json_array();
 		struct bp_gbdt_node nd;
 
 		for (size_t i = 0; bp_gbdt_node(g, tr, i, &nd) == 0; i++) {
 			json_array_append_new(f, json_integer(nd.feature));
 			json_array_append_new(th, bp_json_real(nd.threshold));
-			json_array_append_new(dl, json_integer(nd.default_left));
+			json_array_append_new(dl,
+					      json_integer(nd.default_left));
 			json_array_append_new(l, json_integer(nd.left));
 			json_array_append_new(r, json_integer(nd.right));
 			json_array_append_new(v, bp_json_real(nd.value));
@@ -2172,7 +2188,8 @@ tree_from_json(struct bp_gbdt *g, const json_t *t, size_t tr, size_t k,
 	       const char *name)
 {
 	static const char *const keys[] = {
-		"feature", "threshold", "default_left", "left", "right", "value",
+		"feature", "threshold", "default_left", "left", "right",
+		"value",
 	};
 	const json_t *a[6];
 	size_t m, base = g->nnodes;
@@ -2180,7 +2197,8 @@ tree_from_json(struct bp_gbdt *g, const json_t *t, size_t tr, size_t k,
 	int rc = -1;
 
 	if (!json_is_object(t))
-		return bp_error("%s: model tree %zu is not an object", name, tr);
+		return bp_error("%s: model tree %zu is not an object", name,
+				tr);
 	if (bp_mj_array(t, "feature", (size_t)-1, name, &a[0]) < 0)
 		return -1;
 	m = json_array_size(a[0]);
@@ -2218,9 +2236,9 @@ tree_from_json(struct bp_gbdt *g, const json_t *t, size_t tr, size_t k,
 		if ((size_t)f >= k || l <= (long)i || r != l + 1 ||
 		    (size_t)r >= m || (dl != 0 && dl != 1) || used[l] ||
 		    used[r]) {
-			bp_error("%s: model tree %zu node %zu: bad split (feature "
-				 "%ld, children %ld and %ld)", name, tr, i, f, l,
-				 r);
+			bp_error("%s: model tree %zu node %zu: bad split "
+				 "(feature %ld, children %ld and %ld)", name,
+				 tr, i, f, l, r);
 			goto out;
 		}
 		used[l] = used[r] = 1;
@@ -2276,7 +2294,8 @@ gbdt_from_json(const json_t *j, size_t k, enum bp_task task, size_t nout,
 	g->start = bp_xcalloc(1, sizeof(*g->start));
 	g->treealloc = 1;
 	for (size_t tr = 0; tr < json_array_size(trees); tr++)
-		if (tree_from_json(g, json_array_get(trees, tr), tr, k, name) < 0)
+		if (tree_from_json(g, json_array_get(trees, tr), tr, k,
+				   name) < 0)
 			goto fail;
 	g->rounds = (int)(g->ntrees / nout);
 	compile(g);

@@ -369,7 +369,8 @@ bp_linear_fit(struct bp_linear *m, const double *x, const double *y,
 		}
 		if (o->l1 > 0.0) {
 			for (size_t a = 0; a < K; a++)
-				rhs[K + a] = g[a] + (a ? o->l2 * theta[a] : 0.0);
+				rhs[K + a] = g[a] +
+					     (a ? o->l2 * theta[a] : 0.0);
 			cd_direction(A, rhs + K, theta, K, o->l1, d);
 		} else {
 			double jitter = 0.0, dmax = 0.0;
@@ -383,9 +384,9 @@ bp_linear_fit(struct bp_linear *m, const double *x, const double *y,
 					     (dmax > 0 ? dmax : 1.0);
 
 				if (add > 1e-3 * (dmax > 0 ? dmax : 1.0)) {
-					bp_error("the system is singular (constant "
-						 "label or collinear features); "
-						 "try l2 > 0");
+					bp_error("the system is singular "
+						 "(constant label or collinear "
+						 "features); try l2 > 0");
 					goto out;
 				}
 				for (size_t a = 0; a < K; a++)
@@ -397,7 +398,8 @@ bp_linear_fit(struct bp_linear *m, const double *x, const double *y,
 		/* predicted decrease of the composite objective */
 		decrease = 0.0;
 		for (size_t a = 0; a < K; a++)
-			decrease += (g[a] + (a ? o->l2 * theta[a] : 0.0)) * d[a];
+			decrease += (g[a] + (a ? o->l2 * theta[a] : 0.0)) *
+				    d[a];
 		if (o->l1 > 0.0)
 			for (size_t a = 1; a < K; a++)
 				decrease += o->l1 * (fabs(theta[a] + d[a]) -

@@ -408,7 +408,8 @@ bp_metrics_to_json(const struct bp_metrics *m)
 
 	json_object_set_new(o, "n", json_integer((json_int_t)m->n));
 	for (size_t i = 0; names[i]; i++)
-		json_object_set_new(o, names[i], bp_json_real(*field(m, names[i])));
+		json_object_set_new(o, names[i],
+				    bp_json_real(*field(m, names[i])));
 	return o;
 }
 
@@ -432,7 +433,8 @@ int
 bp_metrics_higher_is_better(const char *name)
 {
 	static const char *const up[] = {
-		"auc", "accuracy", "precision", "recall", "f1", "f1_macro", "r2",
+		"auc", "accuracy", "precision", "recall", "f1", "f1_macro",
+		"r2",
 	};
 	static const char *const down[] = {
 		"logloss", "brier", "mae", "rmse",

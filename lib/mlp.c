@@ -344,7 +344,8 @@ adam_epoch(struct bp_mlp *m, struct adam *a, const double *x, const double *y,
 					 a->by[i]);
 		backward(m, a->act, a->by, nb, o->alpha, a->g, a->d0, a->d1);
 		a->t++;
-		step = o->learning_rate * sqrt(1 - pow(o->beta2, (double)a->t)) /
+		step = o->learning_rate *
+		       sqrt(1 - pow(o->beta2, (double)a->t)) /
 		       (1 - pow(o->beta1, (double)a->t));
 		for (size_t q = 0; q < m->nparam; q++) {
 			double gq = a->g[q];
@@ -549,7 +550,7 @@ bp_mlp_best_epoch(const struct bp_mlp *m)
 	return m->best_epoch;
 }
 
-/* ---- the mlp kind ---------------------------------------------------------- */
+/* ---- the mlp kind ----------------------------------------------------- */
 
 static const char *const objectives[] = {
 	"auto", "binary:logistic", "reg:squarederror", "multi:softmax", NULL,
@@ -616,8 +617,8 @@ mlp_train_op(const struct bp_train_ctx *c)
 	json_object_set_new(c->fit, "epochs", json_integer(m->epochs));
 	json_object_set_new(c->fit, "best_epoch", json_integer(m->best_epoch));
 	json_object_set_new(c->fit, "train_loss", bp_json_real(m->train_loss));
-	json_object_set_new(c->fit, "valid_loss", v ? bp_json_real(m->valid_loss) :
-			    json_null());
+	json_object_set_new(c->fit, "valid_loss",
+			    v ? bp_json_real(m->valid_loss) : json_null());
 	return m;
 }
 
@@ -679,8 +680,8 @@ mlp_from_json(const json_t *j, size_t k, enum bp_task task, size_t nout,
 
 	if (!json_is_string(out) || strcmp(json_string_value(out),
 					   output_name(task)) != 0) {
-		bp_error("%s: model 'output' does not match its task '%s'", name,
-			 bp_task_name(task));
+		bp_error("%s: model 'output' does not match its task '%s'",
+			 name, bp_task_name(task));
 		return NULL;
 	}
 	if (bp_mj_array(j, "layers", (size_t)-1, name, &layers) < 0)
@@ -700,11 +701,12 @@ mlp_from_json(const json_t *j, size_t k, enum bp_task task, size_t nout,
 
 		if (!json_is_integer(ni) || !json_is_integer(no) ||
 		    (size_t)json_integer_value(ni) != prev ||
-		    json_integer_value(no) < 1 || json_integer_value(no) > 4096 ||
+		    json_integer_value(no) < 1 ||
+		    json_integer_value(no) > 4096 ||
 		    (want && (size_t)json_integer_value(no) != want)) {
-			bp_error("%s: model layer %zu: inputs and outputs do not "
-				 "chain (%zu features, %zu outputs)", name, l, k,
-				 nout);
+			bp_error("%s: model layer %zu: inputs and outputs "
+				 "do not chain (%zu features, %zu outputs)",
+				 name, l, k, nout);
 			return NULL;
 		}
 		if (l < nh)

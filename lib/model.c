@@ -35,7 +35,9 @@ struct bp_model {
 	void *impl;
 };
 
-const char *const bp_model_kinds[] = { "gbdt", "logreg", "linear", "mlp", NULL };
+const char *const bp_model_kinds[] = {
+	"gbdt", "logreg", "linear", "mlp", NULL
+};
 
 static const struct bp_model_ops *
 find_ops(const char *kind)
@@ -128,7 +130,8 @@ bp_model_params_parse(const char *s)
 			}
 			json_object_set_new(o, key, scalar_value(eq + 1,
 				len - (size_t)(eq - p) - 1));
-			last = json_object_iter_key(json_object_iter_at(o, key));
+			last = json_object_iter_key(
+				json_object_iter_at(o, key));
 			free(key);
 		} else if (last) {
 			/* "hidden=20,10": 10 extends the previous value */
@@ -171,7 +174,8 @@ integral(const json_t *v, double *out)
 		*out = (double)json_integer_value(v);
 		return 1;
 	}
-	if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v))) {
+	if (json_is_real(v) &&
+	    json_real_value(v) == floor(json_real_value(v))) {
 		*out = json_real_value(v);
 		return 1;
 	}
@@ -736,7 +740,8 @@ decide_task(struct bp_model *m, const json_t *params,
 	if (strcmp(o, "binary:logistic") == 0) {
 		if (!binary)
 			return bp_error("%s: a binary model needs a 0/1 label; "
-					"'%s' has other values", kind, d->label);
+					"'%s' has other values", kind,
+					d->label);
 		m->task = BP_TASK_BINARY;
 		m->nout = 1;
 	} else if (strcmp(o, "multi:softmax") == 0) {
@@ -835,12 +840,14 @@ ranges(const struct bp_dataset *const *ds, size_t nd)
 					json_object_get(r, "last"));
 				int64_t fm = 0, lm = 0;
 
-				if (!f || (bp_ts_parse(f, strlen(f), &fm) == 0 &&
-					   t < fm))
+				if (!f ||
+				    (bp_ts_parse(f, strlen(f), &fm) == 0 &&
+				     t < fm))
 					json_object_set_new(r, "first",
 							    ts_json(t));
-				if (!l || (bp_ts_parse(l, strlen(l), &lm) == 0 &&
-					   t > lm))
+				if (!l ||
+				    (bp_ts_parse(l, strlen(l), &lm) == 0 &&
+				     t > lm))
 					json_object_set_new(r, "last",
 							    ts_json(t));
 			}
@@ -883,7 +890,8 @@ describe(double *v, size_t n, size_t total)
 	json_object_set_new(o, "min", bp_json_real(n ? v[0] : NAN));
 	json_object_set_new(o, "max", bp_json_real(n ? v[n - 1] : NAN));
 	for (int d = 0; d <= 10 && n; d++)
-		json_array_append_new(q, bp_json_real(quantile(v, n, d / 10.0)));
+		json_array_append_new(q,
+				      bp_json_real(quantile(v, n, d / 10.0)));
 	json_object_set_new(o, "deciles", q);
 	return o;
 }
@@ -1069,8 +1077,10 @@ bp_model_train(const char *kind, const json_t *params,
 
 	/* what the file records about the training */
 	training = json_object();
-	json_object_set_new(training, "train_rows", json_integer((json_int_t)tr.n));
-	json_object_set_new(training, "valid_rows", json_integer((json_int_t)va.n));
+	json_object_set_new(training, "train_rows",
+			    json_integer((json_int_t)tr.n));
+	json_object_set_new(training, "valid_rows",
+			    json_integer((json_int_t)va.n));
 	json_object_set_new(training, "skipped_rows",
 			    json_integer((json_int_t)(skip_tr + skip_va)));
 	both[0] = train;
@@ -1152,7 +1162,8 @@ bp_model_evaluate(const struct bp_model *m, const struct bp_dataset *d,
 
 		for (size_t j = 0; j < m->k; j++)
 			x[j] = d->x[i * d->k + map[j]];
-		if (isnan(d->y[i]) || (m->task == BP_TASK_MULTICLASS && t < 0) ||
+		if (isnan(d->y[i]) ||
+		    (m->task == BP_TASK_MULTICLASS && t < 0) ||
 		    bp_model_predict(m, x, pred + n * m->nout) < 0) {
 			bad++;
 			continue;
@@ -1231,8 +1242,8 @@ bp_model_from_json(const json_t *doc, const char *name)
 	    !json_is_string(json_object_get(doc, "format")) ||
 	    strcmp(json_string_value(json_object_get(doc, "format")),
 		   BP_MODEL_FORMAT) != 0) {
-		bp_error("%s: not a barpipe model (no \"format\": \"%s\")", name,
-			 BP_MODEL_FORMAT);
+		bp_error("%s: not a barpipe model (no \"format\": \"%s\")",
+			 name, BP_MODEL_FORMAT);
 		return NULL;
 	}
 	v = json_object_get(doc, "format_version");
@@ -1282,8 +1293,8 @@ bp_model_from_json(const json_t *doc, const char *name)
 	for (size_t j = 0; j < m->k; j++) {
 		v = json_array_get(feats, j);
 		if (!json_is_string(v)) {
-			bp_error("%s: model 'features'[%zu] is not a name", name,
-				 j);
+			bp_error("%s: model 'features'[%zu] is not a name",
+				 name, j);
 			goto fail;
 		}
 		m->features[j] = bp_xstrdup(json_string_value(v));
@@ -1300,8 +1311,9 @@ bp_model_from_json(const json_t *doc, const char *name)
 
 		if (!json_is_array(c) || json_array_size(c) < 2 ||
 		    json_array_size(c) > BP_MODEL_MAX_CLASSES) {
-			bp_error("%s: multiclass model needs 'classes' (2 to %d "
-				 "values)", name, BP_MODEL_MAX_CLASSES);
+			bp_error("%s: multiclass model needs 'classes' "
+				 "(2 to %d values)", name,
+				 BP_MODEL_MAX_CLASSES);
 			goto fail;
 		}
 		m->nclasses = json_array_size(c);
@@ -1309,8 +1321,8 @@ bp_model_from_json(const json_t *doc, const char *name)
 			v = json_array_get(c, i);
 			if (!json_is_number(v) || (i && json_number_value(v) <=
 						   m->classes[i - 1])) {
-				bp_error("%s: model 'classes' must be increasing "
-					 "numbers", name);
+				bp_error("%s: model 'classes' must be "
+					 "increasing numbers", name);
 				goto fail;
 			}
 			m->classes[i] = json_number_value(v);
@@ -1450,7 +1462,8 @@ bp_model_compare_stream(const struct bp_model *a, const struct bp_model *b,
 
 	label = label ? label : a->label;
 	for (int q = 0; q < 2; q++) {
-		bp_featmap_init(&sd[q].fm, (const char *const *)sd[q].m->features,
+		bp_featmap_init(&sd[q].fm,
+				(const char *const *)sd[q].m->features,
 				sd[q].m->k);
 		sd[q].x = bp_xcalloc(sd[q].m->k, sizeof(double));
 	}
@@ -1493,8 +1506,8 @@ bp_model_compare_stream(const struct bp_model *a, const struct bp_model *b,
 				    json_integer((json_int_t)scored));
 		json_object_set_new(o, "agreement", bp_json_real(scored ?
 			(double)agree / (double)scored : NAN));
-		json_object_set_new(o, "correlation",
-				    bp_json_real(bp_metrics_corr(sa, sb, scored)));
+		json_object_set_new(o, "correlation", bp_json_real(
+			bp_metrics_corr(sa, sb, scored)));
 		if (have_label) {
 			json_object_set_new(o, "label", json_string(label));
 			for (int q = 0; q < 2; q++) {

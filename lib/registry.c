@@ -224,7 +224,8 @@ bp_registry_get(struct bp_store *s, const char *name, int version,
 	if (rc != SQLITE_DONE)
 		return bp_store_error(s, "cannot read the registry");
 	if (name_exists(s, name) <= 0)
-		return bp_error("no model '%s' in '%s'", name, bp_store_path(s));
+		return bp_error("no model '%s' in '%s'", name,
+				bp_store_path(s));
 	if (version)
 		return bp_error("model '%s' has no version %d", name, version);
 	return bp_error("model '%s' has no active version (promote one with "
@@ -384,8 +385,9 @@ bp_registry_add(struct bp_store *s, const char *name,
 	written = 1;
 	bp_store_now(now);
 	st = bp_store_prepare(s, "INSERT INTO models (name, version, kind, "
-		"label, features, params, metrics, sha256, path, parent, status,"
-		" created_at) VALUES (?,?,?,?,?,?,?,?,?,?,'candidate',?)");
+		"label, features, params, metrics, sha256, path, parent, "
+		"status, created_at) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,'candidate',?)");
 	if (!st)
 		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -480,8 +482,8 @@ set_active(struct bp_store *s, const char *name, int version)
 	if (exec_bound(s, "UPDATE models SET status = 'retired' WHERE name = ? "
 		       "AND status = 'active'", name, 0) < 0)
 		return -1;
-	return exec_bound(s, "UPDATE models SET status = 'active' WHERE name = ?"
-			  " AND version = ?", name, version);
+	return exec_bound(s, "UPDATE models SET status = 'active' "
+			  "WHERE name = ? AND version = ?", name, version);
 }
 
 int
@@ -525,13 +527,13 @@ bp_registry_rollback(struct bp_store *s, const char *name, int *version)
 			bp_error("no model '%s' in '%s'", name,
 				 bp_store_path(s));
 		else
-			bp_error("model '%s' has no active version to roll back",
-				 name);
+			bp_error("model '%s' has no active version to roll "
+				 "back", name);
 		goto fail;
 	}
 	if (n < 2 || stack[n - 1] != cur) {
-		bp_error("model '%s' has no earlier active version to roll back "
-			 "to", name);
+		bp_error("model '%s' has no earlier active version to roll "
+			 "back to", name);
 		goto fail;
 	}
 	*version = stack[n - 2];
@@ -610,8 +612,8 @@ bp_registry_load(const char *ref, const char *db)
 		if (bp_sha256_file(e.path, hex) == 0) {
 			if (strcmp(hex, e.sha256) != 0)
 				bp_error("'%s': the artefact's sha256 does not "
-					 "match the registry (changed on disk?)",
-					 e.path);
+					 "match the registry (changed on "
+					 "disk?)", e.path);
 			else
 				m = bp_model_load(e.path);
 		}

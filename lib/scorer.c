@@ -842,7 +842,8 @@ block_score(const struct scorer *s, struct worker *w, struct block *b)
 					   b->lineno[i],
 					   bp_model_features(s->m)[bad],
 					   why == BP_FEAT_ABSENT ?
-					   "(a feature of the model) is missing" :
+					   "(a feature of the model) "
+					   "is missing" :
 					   "is not a number");
 				n = i;
 				break;
@@ -856,8 +857,8 @@ block_score(const struct scorer *s, struct worker *w, struct block *b)
 			while (j < k && !isnan(b->x[i * k + j]))
 				j++;
 			if (s->o->missing == BP_SCORER_MISSING_ERROR) {
-				block_fail(b, i, "%s:%ld: '%s' is null and a %s "
-					   "model cannot use nulls (see "
+				block_fail(b, i, "%s:%ld: '%s' is null and a "
+					   "%s model cannot use nulls (see "
 					   "--on-missing)", s->name,
 					   b->lineno[i],
 					   bp_model_features(s->m)[j],

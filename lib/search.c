@@ -335,8 +335,10 @@ bp_search_runs(const struct bp_search_data *sd,
 	free(tid);
 	/* messages of the jobs that ran whatever the timing, in job order */
 	for (size_t j = 0; j < pl.njobs; j++) {
-		if (pl.jobs[j].msg.len && (!pl.failed || j <= pl.first_failed) &&
-		    write(STDERR_FILENO, pl.jobs[j].msg.s, pl.jobs[j].msg.len) < 0)
+		if (pl.jobs[j].msg.len &&
+		    (!pl.failed || j <= pl.first_failed) &&
+		    write(STDERR_FILENO, pl.jobs[j].msg.s,
+			  pl.jobs[j].msg.len) < 0)
 			break;
 	}
 	for (size_t j = 0; j < pl.njobs; j++)

@@ -53,7 +53,7 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL,"
 	"  version INTEGER NOT NULL,"
-	"  action TEXT NOT NULL,"			/* promote, rollback, rm */
+	"  action TEXT NOT NULL,"		/* promote, rollback, rm */
 	"  at TEXT NOT NULL"
 	");"
 	"CREATE TABLE experiments ("
@@ -70,7 +70,7 @@ static const char *const migrations[] = {
 	"  tool TEXT NOT NULL,"
 	"  source TEXT NOT NULL DEFAULT 'shell',"	/* shell, mcp, make */
 	"  argv TEXT NOT NULL DEFAULT '[]',"		/* JSON array */
-	"  command TEXT,"				/* reproducing shell line */
+	"  command TEXT,"			/* reproducing shell line */
 	"  input_hash TEXT, output_hash TEXT,"
 	"  exit_code INTEGER,"
 	"  duration_s REAL,"
@@ -94,11 +94,13 @@ static const char *const migrations[] = {
 	"  VALUES (new.id, new.content, new.tags, new.category);"
 	"END;"
 	"CREATE TRIGGER insights_ad AFTER DELETE ON insights BEGIN"
-	"  INSERT INTO insights_fts(insights_fts, rowid, content, tags, category)"
+	"  INSERT INTO insights_fts(insights_fts, rowid, content, tags,"
+	" category)"
 	"  VALUES ('delete', old.id, old.content, old.tags, old.category);"
 	"END;"
 	"CREATE TRIGGER insights_au AFTER UPDATE ON insights BEGIN"
-	"  INSERT INTO insights_fts(insights_fts, rowid, content, tags, category)"
+	"  INSERT INTO insights_fts(insights_fts, rowid, content, tags,"
+	" category)"
 	"  VALUES ('delete', old.id, old.content, old.tags, old.category);"
 	"  INSERT INTO insights_fts(rowid, content, tags, category)"
 	"  VALUES (new.id, new.content, new.tags, new.category);"
@@ -106,7 +108,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE tasks ("
 	"  id TEXT PRIMARY KEY,"
 	"  tool TEXT NOT NULL,"
-	"  status TEXT NOT NULL,"	/* queued running done failed cancelled */
+	"  status TEXT NOT NULL," /* queued running done failed cancelled */
 	"  pid INTEGER,"
 	"  command TEXT,"
 	"  created_at TEXT NOT NULL,"

@@ -57,7 +57,7 @@
 #define IN_BLOCK (128 * 1024)
 #define OUT_BLOCK (128 * 1024)
 #define PIPE_SIZE (1024 * 1024)	/* grow_pipe() */
-#define NJOB 8		/* writer blocks: one being filled, seven for the worker */
+#define NJOB 8		/* writer blocks: one filling, seven for the worker */
 
 /* ---- rows ------------------------------------------------------------- */
 
@@ -764,8 +764,8 @@ fill(struct bp_reader *r)
 				if (n < 0 && errno == EINTR)
 					continue;
 				if (n < 0)
-					return bp_error_errno("cannot read '%s'",
-							      r->name);
+					return bp_error_errno(
+						"cannot read '%s'", r->name);
 				if (n == 0)
 					r->in_eof = 1;
 				r->in_len += (size_t)n;
@@ -801,7 +801,7 @@ fill(struct bp_reader *r)
 			size_t before;
 
 			make_room(r, OUT_BLOCK);
-			before = r->end;	/* after make_room may move text */
+			before = r->end;	/* make_room may move text */
 			zout.dst = r->buf + r->end;
 			/*
 			 * a block at a time, as the zread thread decodes: a
@@ -816,7 +816,7 @@ fill(struct bp_reader *r)
 						ZSTD_getErrorName(r->zret));
 			r->in_pos = zin.pos;
 			r->end += zout.pos;
-			/* a full output buffer may leave decoded bytes inside */
+			/* a full output buffer may leave bytes inside zstd */
 			r->zfull = zout.pos == zout.size;
 			if (r->end > before) {
 				r->zblocks++;

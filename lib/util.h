@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BP_EXIT_OK	0	/* success; judging tools: nothing at fail level */
+#define BP_EXIT_OK	0	/* success; judging tools: none at fail level */
 #define BP_EXIT_FAIL	1	/* runtime or data error */
 #define BP_EXIT_USAGE	2	/* bad command line */
 #define BP_EXIT_ALERT	3	/* ran correctly and the verdict is bad */

@@ -15,15 +15,18 @@
 static char path[64];
 
 static const char stream[] =
-	"{\"ts\":\"2024-01-01T00:00:00Z\",\"symbol\":\"A\",\"open\":1,\"close\":2,"
-	"\"rsi_14\":null,\"fz_lo\":0.5,\"note\":\"x\",\"label_up\":1,\"label_r\":0.1}\n"
-	"{\"ts\":\"2024-01-01T00:00:00Z\",\"symbol\":\"B\",\"open\":1,\"close\":2,"
-	"\"rsi_14\":40,\"fz_lo\":0.25,\"note\":\"y\",\"label_up\":0,\"label_r\":0.2}\n"
-	"{\"ts\":\"2024-01-01T01:00:00Z\",\"symbol\":\"A\",\"open\":1,\"close\":2,"
-	"\"rsi_14\":50,\"fz_lo\":true,\"note\":\"z\",\"label_up\":null,\"label_r\":0.3}\n"
-	"{\"ts\":\"2024-01-01T02:00:00Z\",\"symbol\":\"A\",\"open\":1,\"close\":2,"
-	"\"rsi_14\":60,\"fz_lo\":0,\"note\":\"z\",\"label_up\":1,\"label_r\":0.4,"
-	"\"late\":7}\n";
+	"{\"ts\":\"2024-01-01T00:00:00Z\",\"symbol\":\"A\","
+	"\"open\":1,\"close\":2,\"rsi_14\":null,\"fz_lo\":0.5,"
+	"\"note\":\"x\",\"label_up\":1,\"label_r\":0.1}\n"
+	"{\"ts\":\"2024-01-01T00:00:00Z\",\"symbol\":\"B\","
+	"\"open\":1,\"close\":2,\"rsi_14\":40,\"fz_lo\":0.25,"
+	"\"note\":\"y\",\"label_up\":0,\"label_r\":0.2}\n"
+	"{\"ts\":\"2024-01-01T01:00:00Z\",\"symbol\":\"A\","
+	"\"open\":1,\"close\":2,\"rsi_14\":50,\"fz_lo\":true,"
+	"\"note\":\"z\",\"label_up\":null,\"label_r\":0.3}\n"
+	"{\"ts\":\"2024-01-01T02:00:00Z\",\"symbol\":\"A\","
+	"\"open\":1,\"close\":2,\"rsi_14\":60,\"fz_lo\":0,"
+	"\"note\":\"z\",\"label_up\":1,\"label_r\":0.4,\"late\":7}\n";
 
 static int
 load(struct bp_dataset *d, const char *label, const char *const *f, size_t nf)

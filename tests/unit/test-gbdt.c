@@ -47,7 +47,7 @@ stump(void)
 	double imp[2];
 
 	for (int i = 0; i < 8; i++) {
-		x[2 * i] = 7.0;			/* a constant, useless feature */
+		x[2 * i] = 7.0;		/* a constant, useless feature */
 		x[2 * i + 1] = i + 1;
 		y[i] = i + 1 > 4;
 	}
@@ -200,8 +200,9 @@ determinism_and_stopping(void)
 	const char *names[] = { "a", "b", "c", "d", "e", "f" };
 	struct bp_dataset d, tr, va;
 	json_t *params = bp_model_params_parse(
-		"n_estimators=40,max_depth=4,subsample=0.8,colsample_bytree=0.7,"
-		"learning_rate=0.3,early_stopping_rounds=0");
+		"n_estimators=40,max_depth=4,subsample=0.8,"
+		"colsample_bytree=0.7,learning_rate=0.3,"
+		"early_stopping_rounds=0");
 	struct bp_model *m1, *m2, *m3;
 	json_t *j1, *j2, *j3;
 	char *t1, *t2, *t3;
@@ -277,12 +278,14 @@ determinism_and_stopping(void)
 				if (nd.feature < 0)
 					continue;
 				for (int v = 0; v < 3; v++, nq++) {
-					memcpy(qx + nq * k, tr.x + (nq % tr.n) * k,
+					memcpy(qx + nq * k,
+					       tr.x + (nq % tr.n) * k,
 					       k * sizeof(*qx));
-					qx[nq * k + (size_t)nd.feature] = v == 0 ?
-						nd.threshold : nextafter(
-						nd.threshold, v == 1 ? -INFINITY :
-						INFINITY);
+					qx[nq * k + (size_t)nd.feature] =
+						v == 0 ? nd.threshold :
+						nextafter(nd.threshold,
+							  v == 1 ? -INFINITY :
+							  INFINITY);
 				}
 			}
 		pb = calloc(nq, sizeof(*pb));
@@ -431,8 +434,9 @@ xgb_walk(const struct bp_gbdt *g, const struct xcase *c, int tr, int xi,
 	++*nodes;
 	if (x->feature < 0) {
 		if (nd.feature >= 0 || fabs(nd.value - x->leaf) > XGB_TOL) {
-			printf("# tree %d node %d: leaf %.9g, xgboost %.9g\n", tr, xi,
-			     nd.feature >= 0 ? NAN : nd.value, x->leaf);
+			printf("# tree %d node %d: leaf %.9g, xgboost %.9g\n",
+			       tr, xi, nd.feature >= 0 ? NAN : nd.value,
+			       x->leaf);
 			return 0;
 		}
 		return 1;
@@ -525,8 +529,8 @@ xgboost_cases(void)
 			free(c.margin);
 			free(c.nullmargin);
 			memset(&c, 0, sizeof(c));
-			if (sscanf(line, "case %15s %15s %d %d %d", c.set, c.task,
-				   &c.depth, &c.trees, &c.max_bin) != 5)
+			if (sscanf(line, "case %15s %15s %d %d %d", c.set,
+				   c.task, &c.depth, &c.trees, &c.max_bin) != 5)
 				break;
 			c.nmax = (2 << c.depth) - 1;
 			c.node = calloc((size_t)c.trees * (size_t)c.nmax,
@@ -540,16 +544,19 @@ xgboost_cases(void)
 				c.node[i].feature = -2;	/* absent */
 			have = 1;
 			ncases++;
-		} else if (have && sscanf(line, "node %d %d %d %lf %d %d %d %lf",
-				   &tr, &id, &xn.feature, &xn.thr, &xn.dleft,
-				   &xn.yes, &xn.no, &xn.leaf) == 8 &&
+		} else if (have &&
+			   sscanf(line, "node %d %d %d %lf %d %d %d %lf",
+				  &tr, &id, &xn.feature, &xn.thr, &xn.dleft,
+				  &xn.yes, &xn.no, &xn.leaf) == 8 &&
 			   tr >= 0 && tr < c.trees && id >= 0 && id < c.nmax) {
 			c.node[(size_t)tr * (size_t)c.nmax + (size_t)id] = xn;
-		} else if (have && sscanf(line, "margin %ld %lf", &row, &v) == 2 &&
+		} else if (have &&
+			   sscanf(line, "margin %ld %lf", &row, &v) == 2 &&
 			   row >= 0 && row < 3000) {
 			c.margin[row] = v;
-		} else if (have && sscanf(line, "nullmargin %ld %lf", &row,
-				   &v) == 2 && row >= 0 && row < 3000) {
+		} else if (have &&
+			   sscanf(line, "nullmargin %ld %lf", &row, &v) == 2 &&
+			   row >= 0 && row < 3000) {
 			c.nullmargin[row] = v;
 		}
 	}

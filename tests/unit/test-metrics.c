@@ -120,9 +120,10 @@ reference_cases(void)
 		bp_metrics_eval(&m, BP_TASK_BINARY, t->y, t->p, t->n, 1);
 		is_close(m.logloss, t->logloss, TOL_REF, "ref %zu logloss", i);
 		is_close(m.auc, t->auc, TOL_REF, "ref %zu auc", i);
-		is_close(m.accuracy, t->accuracy, TOL_REF, "ref %zu accuracy", i);
-		is_close(m.precision, t->precision, TOL_REF, "ref %zu precision",
-			 i);
+		is_close(m.accuracy, t->accuracy, TOL_REF,
+			 "ref %zu accuracy", i);
+		is_close(m.precision, t->precision, TOL_REF,
+			 "ref %zu precision", i);
 		is_close(m.recall, t->recall, TOL_REF, "ref %zu recall", i);
 		is_close(m.f1, t->f1, TOL_REF, "ref %zu f1", i);
 		is_close(m.brier, t->brier, TOL_REF, "ref %zu brier", i);
@@ -145,7 +146,8 @@ reference_cases(void)
 		is_close(m.logloss, t->logloss, TOL_REF, "ref %zu mlogloss", i);
 		is_close(m.accuracy, t->accuracy, TOL_REF, "ref %zu maccuracy",
 			 i);
-		is_close(m.f1_macro, t->f1_macro, TOL_REF, "ref %zu f1_macro", i);
+		is_close(m.f1_macro, t->f1_macro, TOL_REF,
+			 "ref %zu f1_macro", i);
 	}
 }
 

@@ -40,7 +40,8 @@ parse_ok_cases(void)
 	ok(parse("{\"ts\":\"2024-01-01T00:00:00Z\",\"close\":42.5,"
 		 "\"ok\":true,\"no\":false,\"x\":null}") == 0 && row.n == 5,
 	   "flat row with every type");
-	ok(row.f[0].type == BP_STR && strcmp(row.f[0].str, "2024-01-01T00:00:00Z") == 0,
+	ok(row.f[0].type == BP_STR &&
+	   strcmp(row.f[0].str, "2024-01-01T00:00:00Z") == 0,
 	   "string value");
 	ok(row.f[1].type == BP_NUM && bp_field_num(&row.f[1], &x) == 0 &&
 	   x == 42.5, "number value");
