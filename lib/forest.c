@@ -21,7 +21,7 @@
 
 #include <jansson.h>
 
-#include "gbdt.h"
+#include "metrics.h"
 #include "util.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && \
@@ -598,7 +598,7 @@ predict_scalar(const struct bp_forest *f, const double *x, size_t n,
 		for (size_t tr = 0; tr < f->ntrees; tr++)
 			tree_scalar(f, tr, xs, nb, acc, K, 1);
 		for (size_t r = 0; r < nb; r++)
-			bp_gbdt_link(f->task, acc + r * K, K);
+			bp_task_link(f->task, acc + r * K, K);
 	}
 	free(xs);
 }
@@ -830,7 +830,7 @@ predict_simd(const struct bp_forest *f, const double *x, size_t n,
 
 			for (size_t c = 0; c < K; c++)
 				o[c] = acc[c * SBLOCK + r];
-			bp_gbdt_link(f->task, o, K);
+			bp_task_link(f->task, o, K);
 		}
 	}
 	free(xs);

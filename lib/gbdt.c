@@ -1227,35 +1227,6 @@ grow_leafwise(struct trainer *t)
 
 /* ---- boosting --------------------------------------------------------- */
 
-static double
-sigmoid(double t)
-{
-	return t >= 0 ? 1.0 / (1.0 + exp(-t)) : exp(t) / (1.0 + exp(t));
-}
-
-void
-bp_gbdt_link(enum bp_task task, double *v, size_t K)
-{
-	double mx, s = 0.0;
-
-	if (task == BP_TASK_BINARY) {
-		v[0] = sigmoid(v[0]);
-		return;
-	}
-	if (task != BP_TASK_MULTICLASS)
-		return;
-	mx = v[0];
-	for (size_t c = 1; c < K; c++)
-		if (v[c] > mx)
-			mx = v[c];
-	for (size_t c = 0; c < K; c++) {
-		v[c] = exp(v[c] - mx);
-		s += v[c];
-	}
-	for (size_t c = 0; c < K; c++)
-		v[c] /= s;
-}
-
 struct grad_job {
 	enum bp_task task;
 	size_t n, K;
@@ -1277,7 +1248,7 @@ grad_worker(void *arg, int tid, int nth)
 		/* the common case, inline */
 		if (j->task == BP_TASK_BINARY) {
 			for (size_t r = blk * ROW_BLOCK; r < hi; r++) {
-				double q = sigmoid(j->F[r]), h = q * (1.0 - q);
+				double q = bp_sigmoid(j->F[r]), h = q * (1.0 - q);
 
 				j->gh[2 * r] = q - j->y[r];
 				j->gh[2 * r + 1] = h > HESS_MIN ? h : HESS_MIN;
@@ -1288,7 +1259,7 @@ grad_worker(void *arg, int tid, int nth)
 			double *gh = j->gh + 2 * r * K;
 
 			memcpy(p, j->F + r * K, K * sizeof(*p));
-			bp_gbdt_link(j->task, p, K);
+			bp_task_link(j->task, p, K);
 			if (j->task == BP_TASK_REGRESSION) {
 				gh[0] = p[0] - j->y[r];
 				gh[1] = 1.0;
@@ -1382,7 +1353,7 @@ valid_loss(enum bp_task task, const double *F, const double *y, size_t n,
 
 	for (size_t i = 0; i < n; i++) {
 		memcpy(p, F + i * K, K * sizeof(*p));
-		bp_gbdt_link(task, p, K);
+		bp_task_link(task, p, K);
 		if (task == BP_TASK_REGRESSION)
 			s += (p[0] - y[i]) * (p[0] - y[i]);
 		else if (task == BP_TASK_BINARY)
@@ -1927,7 +1898,7 @@ predict_batch_quant(const struct bp_gbdt *g, const double *x, size_t n,
 				ob[r * K + c] += leaf[h[r]];
 		}
 		for (size_t r = 0; r < nb; r++)
-			bp_gbdt_link(g->task, ob + r * K, K);
+			bp_task_link(g->task, ob + r * K, K);
 	}
 	free(q);
 }
@@ -1973,7 +1944,7 @@ bp_gbdt_predict_batch(const struct bp_gbdt *g, const double *x, size_t n,
 				ob[r * K + c] += leaf[h[r]];
 		}
 		for (size_t r = 0; r < nb; r++)
-			bp_gbdt_link(g->task, ob + r * K, K);
+			bp_task_link(g->task, ob + r * K, K);
 	}
 }
 
@@ -1981,7 +1952,7 @@ void
 bp_gbdt_predict(const struct bp_gbdt *g, const double *x, double *out)
 {
 	bp_gbdt_predict_raw(g, x, out);
-	bp_gbdt_link(g->task, out, g->K);
+	bp_task_link(g->task, out, g->K);
 }
 
 size_t

@@ -95,13 +95,6 @@ void bp_gbdt_free(struct bp_gbdt **g);
 /* Outputs for x (k): p(1), the value, or k class probabilities. */
 void bp_gbdt_predict(const struct bp_gbdt *g, const double *x, double *out);
 /*
- * The link from raw scores to predictions, in place: binary, the logistic
- * function (without overflow); multiclass, the softmax of the K scores;
- * regression, nothing.  lib/forest.c uses it too, so its scores stay
- * bit-identical to bp_gbdt_predict()'s.
- */
-void bp_gbdt_link(enum bp_task task, double *v, size_t K);
-/*
  * n rows at once: x (n, k) row-major, out (n, outputs).  Several rows go
  * down each tree together, which is much faster than n single calls.
  */

@@ -27,6 +27,29 @@ bp_task_name(enum bp_task t)
 	return "?";
 }
 
+void
+bp_task_link(enum bp_task task, double *v, size_t K)
+{
+	double mx, s = 0.0;
+
+	if (task == BP_TASK_BINARY) {
+		v[0] = bp_sigmoid(v[0]);
+		return;
+	}
+	if (task != BP_TASK_MULTICLASS)
+		return;
+	mx = v[0];
+	for (size_t c = 1; c < K; c++)
+		if (v[c] > mx)
+			mx = v[c];
+	for (size_t c = 0; c < K; c++) {
+		v[c] = exp(v[c] - mx);
+		s += v[c];
+	}
+	for (size_t c = 0; c < K; c++)
+		v[c] /= s;
+}
+
 static double
 clip(double p)
 {

@@ -34,6 +34,7 @@
 #include <stddef.h>
 
 #include <jansson.h>
+#include <math.h>
 
 #include "util.h"
 
@@ -46,6 +47,21 @@ enum bp_task {
 
 /* "binary", "regression", "multiclass". */
 const char *bp_task_name(enum bp_task t);
+
+/* The logistic function, without overflow for any t. */
+static inline double
+bp_sigmoid(double t)
+{
+	return t >= 0 ? 1.0 / (1.0 + exp(-t)) : exp(t) / (1.0 + exp(t));
+}
+
+/*
+ * Predictions from raw scores (K of them), in place: binary, the logistic
+ * function; multiclass, the softmax (shifted by the largest score);
+ * regression, the scores as they are.  gbdt, its compiled forest and the
+ * mlp all use it, so their outputs agree to the bit.
+ */
+void bp_task_link(enum bp_task task, double *v, size_t K);
 
 /* Binary classification; y is 0 or 1, p the probability of 1. */
 double bp_metrics_logloss(const double *y, const double *p, size_t n);

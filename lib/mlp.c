@@ -78,31 +78,6 @@ widest(const struct bp_mlp *m)
 	return w;
 }
 
-/* output activation of z (nout) in place */
-static void
-output_link(enum bp_task task, double *z, size_t nout)
-{
-	double mx, s = 0;
-
-	if (task == BP_TASK_BINARY) {
-		z[0] = z[0] >= 0 ? 1 / (1 + exp(-z[0])) :
-		       exp(z[0]) / (1 + exp(z[0]));
-		return;
-	}
-	if (task != BP_TASK_MULTICLASS)
-		return;
-	mx = z[0];
-	for (size_t c = 1; c < nout; c++)
-		if (z[c] > mx)
-			mx = z[c];
-	for (size_t c = 0; c < nout; c++) {
-		z[c] = exp(z[c] - mx);
-		s += z[c];
-	}
-	for (size_t c = 0; c < nout; c++)
-		z[c] /= s;
-}
-
 /*
  * Forward pass of B rows: act[0] (B, k) standardised inputs; act[l+1]
  * (B, size[l+1]) after ReLU (hidden) or the output link (last).
@@ -130,7 +105,7 @@ forward(const struct bp_mlp *m, const double *w, double **act, size_t B)
 					out[q] += a * Wp[q];
 			}
 			if (last)
-				output_link(m->task, out, no);
+				bp_task_link(m->task, out, no);
 			else
 				for (size_t q = 0; q < no; q++)
 					out[q] = out[q] > 0 ? out[q] : 0;
@@ -484,7 +459,7 @@ bp_mlp_predict(const struct bp_mlp *m, const double *x, double *out)
 		in = o;
 		o = t;
 	}
-	output_link(m->task, in, m->nout);
+	bp_task_link(m->task, in, m->nout);
 	memcpy(out, in, m->nout * sizeof(*out));
 	free(heap);
 }
