@@ -1248,7 +1248,8 @@ grad_worker(void *arg, int tid, int nth)
 		/* the common case, inline */
 		if (j->task == BP_TASK_BINARY) {
 			for (size_t r = blk * ROW_BLOCK; r < hi; r++) {
-				double q = bp_sigmoid(j->F[r]), h = q * (1.0 - q);
+				double q = bp_sigmoid(j->F[r]);
+				double h = q * (1.0 - q);
 
 				j->gh[2 * r] = q - j->y[r];
 				j->gh[2 * r + 1] = h > HESS_MIN ? h : HESS_MIN;
