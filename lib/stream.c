@@ -520,11 +520,9 @@ struct bp_reader {
 	char *name;
 	long lineno;
 	int detected, zstd, eof;
-	ZSTD_DStream *ds;
-	size_t zret;		/* last ZSTD_decompressStream return */
-	int zfull;		/* last call filled its output buffer */
-	char *in;		/* raw input block */
-	size_t in_pos, in_len;
+	char *in;		/* the first raw bytes, then zd's input */
+	size_t in_len;
+	struct bp_zdec zd;	/* a zstd stream's decoder */
 	char *buf;		/* decoded text */
 	size_t start, end, alloc;
 	int in_eof;
@@ -604,7 +602,7 @@ bp_reader_free(struct bp_reader **rp)
 	bp_zread_stop(&r->zr);
 	if (r->own_fd)
 		close(r->fd);
-	ZSTD_freeDStream(r->ds);
+	ZSTD_freeDStream(r->zd.ds);
 	free(r->name);
 	free(r->in);
 	free(r->buf);
@@ -628,22 +626,6 @@ int
 bp_reader_is_zstd(const struct bp_reader *r)
 {
 	return r->zstd;
-}
-
-/* Read raw bytes into r->in.  Returns bytes read, 0 at EOF, -1 on error. */
-static ssize_t
-fill_raw(struct bp_reader *r)
-{
-	ssize_t n;
-
-	do
-		n = read(r->fd, r->in, IN_BLOCK);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return bp_error_errno("cannot read '%s'", r->name);
-	r->in_pos = 0;
-	r->in_len = (size_t)n;
-	return n;
 }
 
 /* Make room for at least want more bytes at the end of buf. */
@@ -676,20 +658,14 @@ reader_threads(void)
 	return *env == '1';
 }
 
-/* fill() from the zread thread. */
+/*
+ * How the input ended, as the zread thread records it or as fill() meets
+ * it: one message for each case, whichever thread decoded.  Returns 0 for
+ * a clean end, else -1 after reporting.
+ */
 static int
-zread_fill(struct bp_reader *r)
+input_end(const struct bp_reader *r, enum bp_zread_end end, size_t code)
 {
-	enum bp_zread_end end;
-	size_t code, n;
-
-	make_room(r, OUT_BLOCK);
-	n = bp_zread_next(r->zr, r->buf + r->end, r->alloc - r->end, &end,
-			  &code);
-	if (n > 0) {
-		r->end += n;
-		return 1;
-	}
 	switch (end) {
 	case BP_ZREAD_READ:
 		errno = (int)code;
@@ -706,130 +682,119 @@ zread_fill(struct bp_reader *r)
 	return 0;
 }
 
+/* fill() from the zread thread. */
+static int
+zread_fill(struct bp_reader *r)
+{
+	enum bp_zread_end end;
+	size_t code, n;
+
+	make_room(r, OUT_BLOCK);
+	n = bp_zread_next(r->zr, r->buf + r->end, r->alloc - r->end, &end,
+			  &code);
+	if (n > 0) {
+		r->end += n;
+		return 1;
+	}
+	return input_end(r, end, code);
+}
+
+/*
+ * Read the first bytes (4 tell zstd by its magic, and may come split over
+ * reads) and set up the decoder for a zstd stream.  Returns 0, or -1
+ * after reporting.
+ */
+static int
+detect(struct bp_reader *r)
+{
+	while (r->in_len < 4 && !r->in_eof) {
+		ssize_t n = read(r->fd, r->in + r->in_len,
+				 IN_BLOCK - r->in_len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return bp_error_errno("cannot read '%s'", r->name);
+		if (n == 0)
+			r->in_eof = 1;
+		r->in_len += (size_t)n;
+	}
+	r->detected = 1;
+	r->zstd = r->in_len >= 4 && (unsigned char)r->in[0] == 0x28 &&
+		  (unsigned char)r->in[1] == 0xb5 &&
+		  (unsigned char)r->in[2] == 0x2f &&
+		  (unsigned char)r->in[3] == 0xfd;
+	if (!r->zstd)
+		return 0;
+	r->zd = (struct bp_zdec){ .fd = r->fd, .in = r->in,
+				  .in_cap = IN_BLOCK, .in_len = r->in_len,
+				  .in_eof = r->in_eof };
+	r->zd.ds = ZSTD_createDStream();
+	if (!r->zd.ds)
+		return bp_error("out of memory");
+	ZSTD_initDStream(r->zd.ds);
+	r->zthread = reader_threads();
+	return r->zthread < 0 ? -1 : 0;
+}
+
 /*
  * Append more decoded text to buf.  Returns 1 if text was added, 0 at the
- * end of input, -1 on error.  A zstd stream is handed to a zread thread
+ * end of input, -1 on error.  A zstd stream is decoded a block at a time,
+ * as the zread thread decodes it, so a damaged block ends the text at the
+ * same row with the thread or without it; it is handed to the thread
  * after its first two blocks (short streams never start one).
  */
 static int
 fill(struct bp_reader *r)
 {
+	enum bp_zread_end end;
+	size_t code, n;
+
 	if (r->zr)
 		return zread_fill(r);
 	if (r->zthread && r->zblocks >= 2) {
 		r->zthread = 0;
-		r->zr = bp_zread_start(r->fd, r->ds, r->in, r->in_pos,
-				       r->in_len, r->in_eof, r->zret,
-				       r->zfull);
+		r->zr = bp_zread_start(&r->zd);
 		if (r->zr)
 			return zread_fill(r);
 	}
 	if (r->plain && !r->in_eof) {
 		/* plain text after the first block: read straight into buf */
-		ssize_t n;
+		ssize_t k;
 
 		make_room(r, IN_BLOCK);
 		do
-			n = read(r->fd, r->buf + r->end, r->alloc - r->end);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
+			k = read(r->fd, r->buf + r->end, r->alloc - r->end);
+		while (k < 0 && errno == EINTR);
+		if (k < 0)
 			return bp_error_errno("cannot read '%s'", r->name);
-		if (n > 0) {
-			r->end += (size_t)n;
+		if (k > 0) {
+			r->end += (size_t)k;
 			return 1;
 		}
 		r->in_eof = 1;
 		return 0;
 	}
-	for (;;) {
-		if (r->in_pos == r->in_len && !r->zfull) {
-			ssize_t n;
-
-			if (r->in_eof)
-				goto at_eof;
-			n = fill_raw(r);
-			if (n < 0)
-				return -1;
-			if (n == 0) {
-				r->in_eof = 1;
-				goto at_eof;
-			}
-		}
-		if (!r->detected) {
-			/* the magic may be split over reads; 4 bytes suffice */
-			while (r->in_len < 4 && !r->in_eof) {
-				ssize_t n = read(r->fd, r->in + r->in_len,
-						 IN_BLOCK - r->in_len);
-
-				if (n < 0 && errno == EINTR)
-					continue;
-				if (n < 0)
-					return bp_error_errno(
-						"cannot read '%s'", r->name);
-				if (n == 0)
-					r->in_eof = 1;
-				r->in_len += (size_t)n;
-			}
-			r->detected = 1;
-			r->zstd = r->in_len >= 4 &&
-				  (unsigned char)r->in[0] == 0x28 &&
-				  (unsigned char)r->in[1] == 0xb5 &&
-				  (unsigned char)r->in[2] == 0x2f &&
-				  (unsigned char)r->in[3] == 0xfd;
-			if (r->zstd) {
-				r->ds = ZSTD_createDStream();
-				if (!r->ds)
-					return bp_error("out of memory");
-				ZSTD_initDStream(r->ds);
-				r->zthread = reader_threads();
-				if (r->zthread < 0)
-					return -1;
-			}
-		}
-		if (!r->zstd) {
-			size_t n = r->in_len - r->in_pos;
-
-			make_room(r, n);
-			memcpy(r->buf + r->end, r->in + r->in_pos, n);
-			r->end += n;
-			r->in_pos = r->in_len;
-			r->plain = 1;
-			return 1;
-		} else {
-			ZSTD_inBuffer zin = { r->in, r->in_len, r->in_pos };
-			ZSTD_outBuffer zout;
-			size_t before;
-
-			make_room(r, OUT_BLOCK);
-			before = r->end;	/* make_room may move text */
-			zout.dst = r->buf + r->end;
-			/*
-			 * a block at a time, as the zread thread decodes: a
-			 * damaged block then ends the text at the same row
-			 * with the thread or without it
-			 */
-			zout.size = OUT_BLOCK;
-			zout.pos = 0;
-			r->zret = ZSTD_decompressStream(r->ds, &zout, &zin);
-			if (ZSTD_isError(r->zret))
-				return bp_error("%s: zstd: %s", r->name,
-						ZSTD_getErrorName(r->zret));
-			r->in_pos = zin.pos;
-			r->end += zout.pos;
-			/* a full output buffer may leave bytes inside zstd */
-			r->zfull = zout.pos == zout.size;
-			if (r->end > before) {
-				r->zblocks++;
-				return 1;
-			}
-			/* no output yet: loop for more input */
-		}
+	if (!r->detected && detect(r) < 0)
+		return -1;
+	if (!r->zstd) {
+		/* the first block of plain text, once */
+		if (r->in_len == 0)
+			return 0;
+		make_room(r, r->in_len);
+		memcpy(r->buf + r->end, r->in, r->in_len);
+		r->end += r->in_len;
+		r->in_len = 0;
+		r->plain = 1;
+		return 1;
 	}
-at_eof:
-	if (r->zstd && r->zret != 0)
-		return bp_error("%s: truncated zstd input (the stream ends "
-				"inside a frame)", r->name);
-	return 0;
+	make_room(r, OUT_BLOCK);
+	n = bp_zdec_step(&r->zd, r->buf + r->end, OUT_BLOCK, -1, &end, &code);
+	if (n == 0)
+		return input_end(r, end, code);
+	r->end += n;
+	r->zblocks++;
+	return 1;
 }
 
 int

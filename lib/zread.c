@@ -24,7 +24,6 @@
 
 #define NCHUNK 8
 #define CHUNK (128 * 1024)	/* stream.c decodes OUT_BLOCK at a time too */
-#define IN_SIZE (128 * 1024)
 
 struct chunk {
 	char *s;
@@ -32,12 +31,8 @@ struct chunk {
 };
 
 struct bp_zread {
-	int fd;
+	struct bp_zdec *d;
 	int wake[2];		/* a byte here stops a poll for input */
-	ZSTD_DStream *ds;
-	char *in;
-	size_t in_pos, in_len, zret;
-	int in_eof, zfull;
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t ready;	/* reader: a chunk, or done */
@@ -51,15 +46,15 @@ struct bp_zread {
 };
 
 /*
- * Wait until fd has input (or is at its end, or failed) or we are told to
- * quit.  Returns 1 to read, 0 to quit.
+ * Wait until fd has input (or is at its end, or failed), or wake has a
+ * byte.  Returns 1 to read, 0 to stop.
  */
 static int
-await_input(struct bp_zread *z)
+await_input(int fd, int wake)
 {
 	struct pollfd p[2] = {
-		{ .fd = z->fd, .events = POLLIN },
-		{ .fd = z->wake[0], .events = POLLIN },
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = wake, .events = POLLIN },
 	};
 
 	for (;;) {
@@ -76,57 +71,54 @@ await_input(struct bp_zread *z)
 	}
 }
 
-/*
- * Decode into c until it holds something.  Returns 1, or 0 when the
- * stream ended (z->end and z->code say how).
- */
-static int
-decode_chunk(struct bp_zread *z, struct chunk *c)
+size_t
+bp_zdec_step(struct bp_zdec *d, char *out, size_t cap, int wake,
+	     enum bp_zread_end *end, size_t *code)
 {
-	c->len = 0;
-	while (c->len == 0) {
+	*code = 0;
+	for (;;) {
 		ZSTD_inBuffer zin;
-		ZSTD_outBuffer zout = { c->s, CHUNK, 0 };
+		ZSTD_outBuffer zout = { out, cap, 0 };
 
-		if (z->in_pos == z->in_len && !z->zfull) {
+		if (d->in_pos == d->in_len && !d->zfull) {
 			ssize_t n;
 
-			if (z->in_eof) {
-				z->end = z->zret != 0 ? BP_ZREAD_TRUNCATED :
-							BP_ZREAD_OK;
+			if (d->in_eof) {
+				*end = d->zret != 0 ? BP_ZREAD_TRUNCATED :
+						      BP_ZREAD_OK;
 				return 0;
 			}
-			if (!await_input(z)) {
-				z->end = BP_ZREAD_OK;	/* stopped: unseen */
+			if (wake >= 0 && !await_input(d->fd, wake)) {
+				*end = BP_ZREAD_OK;	/* stopped: unseen */
 				return 0;
 			}
 			do
-				n = read(z->fd, z->in, IN_SIZE);
+				n = read(d->fd, d->in, d->in_cap);
 			while (n < 0 && errno == EINTR);
 			if (n < 0) {
-				z->end = BP_ZREAD_READ;
-				z->code = (size_t)errno;
+				*end = BP_ZREAD_READ;
+				*code = (size_t)errno;
 				return 0;
 			}
 			if (n == 0) {
-				z->in_eof = 1;
+				d->in_eof = 1;
 				continue;
 			}
-			z->in_pos = 0;
-			z->in_len = (size_t)n;
+			d->in_pos = 0;
+			d->in_len = (size_t)n;
 		}
-		zin = (ZSTD_inBuffer){ z->in, z->in_len, z->in_pos };
-		z->zret = ZSTD_decompressStream(z->ds, &zout, &zin);
-		if (ZSTD_isError(z->zret)) {
-			z->end = BP_ZREAD_ZSTD;
-			z->code = z->zret;
+		zin = (ZSTD_inBuffer){ d->in, d->in_len, d->in_pos };
+		d->zret = ZSTD_decompressStream(d->ds, &zout, &zin);
+		if (ZSTD_isError(d->zret)) {
+			*end = BP_ZREAD_ZSTD;
+			*code = d->zret;
 			return 0;
 		}
-		z->in_pos = zin.pos;
-		z->zfull = zout.pos == zout.size;
-		c->len = zout.pos;
+		d->in_pos = zin.pos;
+		d->zfull = zout.pos == zout.size;
+		if (zout.pos > 0)
+			return zout.pos;
 	}
-	return 1;
 }
 
 static void *
@@ -143,11 +135,11 @@ zread_main(void *arg)
 			break;
 		c = &z->chunk[(z->head + z->count) % NCHUNK];
 		pthread_mutex_unlock(&z->mu);
-		if (!decode_chunk(z, c)) {
-			pthread_mutex_lock(&z->mu);
-			break;
-		}
+		c->len = bp_zdec_step(z->d, c->s, CHUNK, z->wake[0], &z->end,
+				      &z->code);
 		pthread_mutex_lock(&z->mu);
+		if (c->len == 0)
+			break;
 		z->count++;
 		pthread_cond_signal(&z->ready);
 		pthread_mutex_unlock(&z->mu);
@@ -163,28 +155,19 @@ free_zread(struct bp_zread *z)
 {
 	for (int i = 0; i < NCHUNK; i++)
 		free(z->chunk[i].s);
-	free(z->in);
 	close(z->wake[0]);
 	close(z->wake[1]);
 	free(z);
 }
 
 struct bp_zread *
-bp_zread_start(int fd, ZSTD_DStream *ds, const char *in, size_t pos,
-	       size_t len, int in_eof, size_t zret, int zfull)
+bp_zread_start(struct bp_zdec *d)
 {
 	struct bp_zread *z = bp_xcalloc(1, sizeof(*z));
 	sigset_t old;
 	int rc;
 
-	z->fd = fd;
-	z->ds = ds;
-	z->in = bp_xmalloc(IN_SIZE);
-	memcpy(z->in, in + pos, len - pos);
-	z->in_len = len - pos;
-	z->in_eof = in_eof;
-	z->zret = zret;
-	z->zfull = zfull;
+	z->d = d;
 	for (int i = 0; i < NCHUNK; i++)
 		z->chunk[i].s = bp_xmalloc(CHUNK);
 	if (pipe(z->wake) < 0) {

@@ -31,16 +31,35 @@ enum bp_zread_end {
 };
 
 /*
- * Take over decoding fd with ds (still the caller's to free, after
- * bp_zread_stop()).  in[pos, len) is input read but not yet decoded;
- * in_eof: fd is at its end; zret: the last ZSTD_decompressStream()
- * return; zfull: that call filled its output (decoded bytes may wait in
- * ds).  Returns NULL, reporting nothing, when no thread can be had: the
- * caller goes on decoding itself.
+ * A zstd stream being decoded from fd: the one state the reader decodes
+ * with, and its thread after it (so both decode the same way).
  */
-struct bp_zread *bp_zread_start(int fd, ZSTD_DStream *ds, const char *in,
-				size_t pos, size_t len, int in_eof,
-				size_t zret, int zfull);
+struct bp_zdec {
+	int fd;
+	ZSTD_DStream *ds;
+	char *in;		/* raw input, in_cap bytes */
+	size_t in_cap, in_pos, in_len;
+	size_t zret;		/* last ZSTD_decompressStream() return */
+	int in_eof;		/* fd is at its end */
+	int zfull;		/* the last call filled its output: decoded
+				   bytes may wait inside ds */
+};
+
+/*
+ * Decode into out (cap bytes), reading fd as needed, until something comes
+ * out.  Returns the number of bytes, or 0 at the end of the stream with
+ * *end and *code saying how it ended.  wake >= 0: wait for input with
+ * poll(2) on fd and wake, and end (BP_ZREAD_OK) once wake is readable.
+ */
+size_t bp_zdec_step(struct bp_zdec *d, char *out, size_t cap, int wake,
+		    enum bp_zread_end *end, size_t *code);
+
+/*
+ * Go on decoding d on a thread; d is the thread's until bp_zread_stop()
+ * (then the caller's again, to free).  Returns NULL, reporting nothing,
+ * when no thread can be had: the caller goes on decoding itself.
+ */
+struct bp_zread *bp_zread_start(struct bp_zdec *d);
 /*
  * Copy the next decoded bytes to dst (at most cap, cap > 0).  Returns
  * the number copied, or 0 at the end of the stream with *end and *code
