@@ -42,12 +42,14 @@ LIBSRC = \
 	lib/stream.c \
 	lib/ts.c \
 	lib/util.c \
-	lib/zread.c
+	lib/zread.c \
+	lib/zrows.c
 
 BIN =
 UNIT = \
 	tests/unit/test-fmt \
 	tests/unit/test-stream \
+	tests/unit/test-zrows \
 	tests/unit/test-ts
 MAN1 =
 MAN5 = man/man5/barpipe-stream.5

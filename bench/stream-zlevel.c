@@ -5,7 +5,8 @@
  *
  *	stream-zlevel PLAIN-FILE LEVEL...
  *
- * LEVEL "1*" is the writer's default: level 1 tuned by bp_zstd_tune().
+ * LEVEL "1*" is the writer's default: level 1 tuned by bp_zstd_tune(),
+ * with the row match finder of lib/zrows.
  * Prints one line per level: level, compress MB/s, ratio, decompress MB/s
  * (MB = 10^6 bytes of plain text), the best of three runs, by CPU time
  * (clock(3)).  The file is read into memory first: this measures zstd
@@ -19,6 +20,7 @@
 
 #include "stream.h"
 #include "util.h"
+#include "zrows.h"
 
 #define CHUNK (128 * 1024)
 
@@ -36,12 +38,13 @@ compress(const struct bp_buf *text, int level, int tune, char *z,
 	ZSTD_CCtx *cc = ZSTD_createCCtx();
 	ZSTD_outBuffer out = { z, zcap, 0 };
 	ZSTD_inBuffer in;
+	struct bp_zrows *zr = NULL;
 	size_t pos = 0;
 
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level);
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
 	if (tune)
-		bp_zstd_tune(cc);
+		zr = bp_zstd_tune(cc);
 	*t0 = cpu();
 	while (pos < text->len) {
 		size_t n = text->len - pos < CHUNK ? text->len - pos : CHUNK;
@@ -56,6 +59,7 @@ compress(const struct bp_buf *text, int level, int tune, char *z,
 		;
 	*t1 = cpu();
 	ZSTD_freeCCtx(cc);
+	bp_zrows_free(zr);
 	return out.pos;
 }
 

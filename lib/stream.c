@@ -53,6 +53,7 @@
 #include "ts.h"
 #include "util.h"
 #include "zread.h"
+#include "zrows.h"
 
 #define IN_BLOCK (128 * 1024)
 #define OUT_BLOCK (128 * 1024)
@@ -893,6 +894,7 @@ struct bp_writer {
 	int own_fd;		/* -o onto a device or FIFO, written in place */
 	int zstd, failed, first;
 	ZSTD_CCtx *cctx;
+	struct bp_zrows *zrows;	/* cctx's match finder, or NULL */
 	char *buf;		/* formatted text */
 	size_t len, alloc;
 	char *zbuf;		/* compressed bytes */
@@ -1014,23 +1016,26 @@ worker_main(void *arg)
 }
 
 /*
- * The default level: level 1 with a hash table of 2^12 entries (16 KiB,
- * it stays in L1), matches of 7 bytes or more, and a search that strides
- * faster through runs without matches (targetLength 2: the digits of
- * numbers), literals still Huffman-coded (zstd would stop coding them at
- * this targetLength).  See BP_ZSTD_LEVEL_DEFAULT in stream.h for what it
- * gains.  Without the literal mode the rest is not worth it: then level 1
- * as it is.
+ * The default level, "1*": level 1 whose matches come from zrows, the
+ * match finder that walks rows field by field (lib/zrows.h), with the
+ * literals Huffman-coded (zstd would stop coding them at the targetLength
+ * below).  For blocks zrows does not take (text that is not rows), zstd's
+ * own finder runs with a hash table of 2^12 entries (16 KiB, it stays in
+ * L1), matches of 7 bytes or more, and a search that strides faster
+ * through runs without matches (targetLength 2: the digits of numbers).
+ * See BP_ZSTD_LEVEL_DEFAULT in stream.h for what it gains.  Without the
+ * literal mode the rest is not worth it: then level 1 as it is.
  */
-void
+struct bp_zrows *
 bp_zstd_tune(ZSTD_CCtx *cc)
 {
 	if (ZSTD_isError(ZSTD_CCtx_setParameter(cc,
 	    ZSTD_c_literalCompressionMode, ZSTD_ps_enable)))
-		return;
+		return NULL;
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_hashLog, 12);
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_minMatch, 7);
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_targetLength, 2);
+	return bp_zrows_register(cc);
 }
 
 /*
@@ -1242,8 +1247,9 @@ bp_writer_open(const char *path, unsigned flags)
 		}
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
-		if (!(env && *env))
-			bp_zstd_tune(w->cctx);
+		if (!(env && *env)) {
+			w->zrows = bp_zstd_tune(w->cctx);
+		}
 		w->zalloc = ZSTD_CStreamOutSize();
 		w->zbuf = bp_xmalloc(w->zalloc);
 	}
@@ -1258,6 +1264,7 @@ writer_free(struct bp_writer *w)
 		if (w->job[i].s != w->buf)
 			free(w->job[i].s);
 	ZSTD_freeCCtx(w->cctx);
+	bp_zrows_free(w->zrows);
 	free(w->buf);
 	free(w->zbuf);
 	free(w->name);

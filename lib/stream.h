@@ -183,9 +183,14 @@ enum bp_writer_flags {
  */
 #define BP_ZSTD_LEVEL_DEFAULT 1
 
-/* Turn a level-1 zstd context into the default "1*" above. */
+/*
+ * Turn a level-1 zstd context into the default "1*" above.  Returns the
+ * row match finder it installs, to free with bp_zrows_free() once cc is
+ * freed (NULL: none, for want of memory or of a libzstd that takes one).
+ */
 struct ZSTD_CCtx_s;
-void bp_zstd_tune(struct ZSTD_CCtx_s *cc);
+struct bp_zrows;
+struct bp_zrows *bp_zstd_tune(struct ZSTD_CCtx_s *cc);
 
 struct bp_writer;
 
