@@ -29,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "zrows.h"
 
@@ -53,32 +56,37 @@ struct seqs {
 	ZSTD_Sequence *s;
 	size_t n;
 	const unsigned char *src;
+	size_t len;		/* of the block at src */
 	size_t anchor;		/* first byte not yet in a sequence */
 };
 
-/* Bytes a[0..] and b[0..] have in common, at most max. */
+/*
+ * Bytes a[0..] and b[0..] have in common, at most max; room bytes can be
+ * read at a (and at b, which comes before it in the same block).
+ */
 static inline size_t
-common(const unsigned char *a, const unsigned char *b, size_t max)
+common(const unsigned char *a, const unsigned char *b, size_t max,
+       size_t room)
 {
 	size_t n = 0;
 
-	while (n + 8 <= max) {
-		uint64_t x, y;
+#ifdef __SSE2__
+	for (; n + 16 <= room && n < max; n += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(a + n));
+		__m128i y = _mm_loadu_si128((const __m128i *)(b + n));
+		unsigned ne = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(x, y)) ^ 0xffffu;
 
-		memcpy(&x, a + n, 8);
-		memcpy(&y, b + n, 8);
-		if (x != y) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			return n + (size_t)(__builtin_ctzll(x ^ y) >> 3);
-#else
+		if (ne) {
+			n += (size_t)__builtin_ctz(ne);
 			break;
-#endif
 		}
-		n += 8;
 	}
-	while (n < max && a[n] == b[n])
-		n++;
-	return n;
+	if (n < max && n + 16 > room)
+#endif
+		while (n < max && a[n] == b[n])
+			n++;
+	return n < max ? n : max;
 }
 
 /*
@@ -112,33 +120,30 @@ offer(struct seqs *q, size_t pos, size_t len, size_t off)
 	q->anchor = pos + len;
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* High bit set in each byte of x that is zero (exact for the lowest). */
-static inline uint64_t
-zero_bytes(uint64_t x)
-{
-	return (x - ONES) & ~x & HIGHS;
-}
-
-/* The first byte in [p, e) that is a or b, or e: eight bytes a step. */
+/*
+ * The first byte in [p, e) that is c1 or c2, or e (or more); room: the
+ * end of what can be read, e or after it.  Sixteen bytes a step.
+ */
 static inline size_t
-find2(const unsigned char *s, size_t p, size_t e, unsigned char a,
-      unsigned char b)
+find2(const unsigned char *s, size_t p, size_t e, size_t room,
+      unsigned char c1, unsigned char c2)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (; p + 8 <= e; p += 8) {
-		uint64_t x, hit;
+#ifdef __SSE2__
+	__m128i v1 = _mm_set1_epi8((char)c1), v2 = _mm_set1_epi8((char)c2);
 
-		memcpy(&x, s + p, 8);
-		hit = zero_bytes(x ^ (ONES * a)) | zero_bytes(x ^ (ONES * b));
+	for (; p + 16 <= room && p < e; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(s + p));
+		unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			_mm_cmpeq_epi8(x, v1), _mm_cmpeq_epi8(x, v2)));
+
 		if (hit)
-			return p + (size_t)(__builtin_ctzll(hit) >> 3);
+			return p + (size_t)__builtin_ctz(hit);
 	}
+#else
+	(void)room;
 #endif
 	for (; p < e; p++)
-		if (s[p] == a || s[p] == b)
+		if (s[p] == c1 || s[p] == c2)
 			break;
 	return p;
 }
@@ -148,10 +153,10 @@ find2(const unsigned char *s, size_t p, size_t e, unsigned char a,
  * quote), or 0 when it does not close before e.
  */
 static size_t
-string_end(const unsigned char *s, size_t p, size_t e)
+string_end(const unsigned char *s, size_t p, size_t e, size_t room)
 {
-	for (p = find2(s, p + 1, e, '"', '\\'); p < e;
-	     p = find2(s, p + 2, e, '"', '\\'))
+	for (p = find2(s, p + 1, e, room, '"', '\\'); p < e;
+	     p = find2(s, p + 2, e, room, '"', '\\'))
 		if (s[p] == '"')
 			return p + 1;
 	return 0;
@@ -162,11 +167,11 @@ string_end(const unsigned char *s, size_t p, size_t e)
  * the key and its ':'.  0 when it is not `,"key":`.
  */
 static size_t
-value_start(const unsigned char *s, size_t p, size_t e)
+value_start(const unsigned char *s, size_t p, size_t e, size_t room)
 {
 	if (p + 1 >= e || s[p + 1] != '"')
 		return 0;
-	p = string_end(s, p + 1, e);
+	p = string_end(s, p + 1, e, room);
 	if (p == 0 || p >= e || s[p] != ':')
 		return 0;
 	return p + 1;
@@ -179,19 +184,20 @@ value_start(const unsigned char *s, size_t p, size_t e)
  * not go on with ',' or '}' before e.
  */
 static size_t
-value_end(const unsigned char *s, size_t vstart, size_t from, size_t e)
+value_end(const unsigned char *s, size_t vstart, size_t from, size_t e,
+	  size_t room)
 {
 	size_t p;
 
 	if (vstart >= e)
 		return 0;
 	if (s[vstart] == '"') {
-		p = string_end(s, vstart, e);
+		p = string_end(s, vstart, e, room);
 		return p && p < e && (s[p] == ',' || s[p] == '}') ? p : 0;
 	}
 	if (s[vstart] == '{' || s[vstart] == '[')
 		return 0;
-	p = find2(s, from, e, ',', '}');
+	p = find2(s, from, e, room, ',', '}');
 	return p < e ? p : 0;
 }
 
@@ -219,7 +225,7 @@ match_row(struct seqs *q, size_t s, size_t e, const struct rowtab *pt,
 				size_t d = pos - pt->fs[i];
 
 				offer(q, pos, common(src + pos, src + pos - d,
-						     e - pos), d);
+						     e - pos, q->len - pos), d);
 			}
 			return;
 		}
@@ -231,7 +237,8 @@ match_row(struct seqs *q, size_t s, size_t e, const struct rowtab *pt,
 			size_t klen = pt->vs[i] - pt->fs[i];
 
 			k = common(src + pos, src + pos - d,
-				   flen < e - pos ? flen : e - pos);
+				   flen < e - pos ? flen : e - pos,
+				   q->len - pos);
 			if (k > 0)
 				offer(q, pos, k, d);
 			if (k >= klen)
@@ -243,9 +250,9 @@ match_row(struct seqs *q, size_t s, size_t e, const struct rowtab *pt,
 				continue;
 			}
 		}
-		if (v == 0 && (v = value_start(src, pos, e)) == 0)
+		if (v == 0 && (v = value_start(src, pos, e, q->len)) == 0)
 			break;
-		end = value_end(src, v, pos + k > v ? pos + k : v, e);
+		end = value_end(src, v, pos + k > v ? pos + k : v, e, q->len);
 		if (end == 0)
 			break;
 		ct->vs[i] = (uint32_t)v;
@@ -269,7 +276,7 @@ produce(void *state, ZSTD_Sequence *out, size_t cap, const void *src,
 	size_t n, const void *dict, size_t dictlen, int level, size_t window)
 {
 	struct bp_zrows *z = state;
-	struct seqs q = { out, 0, src, 0 };
+	struct seqs q = { out, 0, src, n, 0 };
 	const unsigned char *s = src, *nl;
 	struct rowtab *pt = &z->tab[0], *ct = &z->tab[1], *t;
 	size_t p;
