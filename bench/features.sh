@@ -14,16 +14,21 @@
 # barpipe (one for pandas); on a shared machine CPU time is the steadier
 # measure.  Results: bench/out/features.txt.
 #
-# Measured here (2 cores of an AMD EPYC, quiet: load 1.1): zstd -> zstd
-# 1.66 s wall, 2.81 s CPU (602k rows/s) against pandas' 15.35 s (65k
-# rows/s): 9.2x; CSV -> NDJSON 1.83 s against 9.30 s: 5.1x; plain in and
-# out 1.00 s (1.0M rows/s, one thread).  The output is ~680 bytes a row (23
-# shortest round-trip numbers): zstd's compression of its 680 MB takes
-# 1.35 s of CPU at the default level (1*, lib/stream.h), formatting 16
-# million shortest round-trip numbers 0.5 s, decoding, parsing and the
-# indicators the rest, 2.7-2.8 s in all on two cores, so ~1.4 s is the
-# floor for this job here.  At BARPIPE_ZSTD_LEVEL=-3 (literals stored raw,
-# a 1.85 times larger stream) it takes 1.38 s: 11.1x.
+# Measured here (2 cores of an AMD EPYC, load 1.9), with the row match
+# finder of lib/zrows as the stream's compressor: zstd -> zstd 1.26 s wall,
+# 2.23 s CPU (794k rows/s) against pandas' 16.73 s (60k rows/s): 13.3x;
+# CSV -> NDJSON 1.79 s against 9.39 s: 5.2x; plain in and out 0.98 s (1.0M
+# rows/s, one thread).  The output is ~680 bytes a row (23 shortest
+# round-trip numbers).  Before zrows, zstd's own match finder took 1.35 s
+# of CPU to compress it and the job 1.66 s (9.2x); now compressing takes
+# about 1 s, as long as the tool's thread takes to decode, parse, compute
+# and format 16 million numbers (0.5 s of it), and the two run side by
+# side.  CSV -> NDJSON cannot follow: its two stages (bp-fetch csv 0.65 s,
+# bp-features 1 s plus writing 680 MB of text) need 2.2 s of CPU on two
+# cores.  Note that pandas writes 10 decimals (its to_json default), we
+# write every digit a double needs to read back the same.  At
+# BARPIPE_ZSTD_LEVEL=-3 (zstd's own finder, literals raw, a stream 1.85
+# times larger) the job is now slower than the default: 1.42 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out

@@ -154,32 +154,28 @@ enum bp_writer_flags {
  * Default zstd level for streams (BARPIPE_ZSTD_LEVEL overrides it).
  * Measured by bench/stream.sh (libzstd 1.5.4, one core of an AMD EPYC,
  * CPU time, the writer's way: 128 KiB chunks, checksum on): compress MB/s
- * (of plain NDJSON) and ratio.
+ * (of plain NDJSON), ratio, decompress MB/s.
  *
- *	level	bars (129 B/row)	features (bars + 20	real bars (BTC,
- *				 	indicators, 780 B/row)	ETH, EURUSD)
- *	-5	689 MB/s  x2.93		575 MB/s  x1.77		757 MB/s  x4.05
- *	-3	601 MB/s  x3.39		512 MB/s  x1.82		709 MB/s  x5.27
- *	-1	469 MB/s  x3.91		419 MB/s  x1.89		613 MB/s  x6.70
- *	 1	443 MB/s  x5.18		360 MB/s  x3.34		590 MB/s  x8.42
- *	 1*	549 MB/s  x5.48		428 MB/s  x3.36		700 MB/s  x8.71
- *	 3	225 MB/s  x4.72		147 MB/s  x2.85		389 MB/s  x7.41
+ *	level	bars (129 B/row)    features (bars + 20   real bars (BTC,
+ *				    indicators, 774 B/row) ETH, EURUSD)
+ *	-5	679 x2.93 1833	    590 x1.77 1701	  824 x4.05 2061
+ *	-3	616 x3.39 1705	    545 x1.82 1542	  760 x5.27 1939
+ *	-1	480 x3.91 1535	    430 x1.89 1506	  652 x6.70 1758
+ *	 1	462 x5.18 1577	    372 x3.34 1245	  630 x8.42 1746
+ *	 1*	640 x5.55 2021	    627 x3.52 1689	  691 x9.31 2291
+ *	 3	294 x4.72 1264	    172 x2.85 1013	  463 x7.41 1618
  *
- * 1* is the default: level 1 with a 2^12-entry hash table, matches of 7
- * bytes or more, a faster stride through runs without matches and the
- * literals still Huffman-coded (bp_zstd_tune()).  Rows are runs
- * of digits, which never match, between keys, which always do: the small
- * table stays in L1 and the stride skips the digits sooner, so it is 15
- * to 20% faster than plain level 1 and, on these streams, as small or
- * smaller (bp-features' output in bench/features.sh: 423 -> 497 MB/s,
- * x3.89 -> x3.92).  The negative levels get their speed by storing
- * literals raw: their streams are 1.3 to 2.1 times larger, for at most
- * 1.4 times the speed of 1*.  Level 3 is 2 to 3 times slower and larger
- * still.  At 430-700 MB/s 1* compresses 4 million bar rows or 550
- * thousand feature rows a second; decompression runs at 1.2-1.7 GB/s.
- * BARPIPE_ZSTD_LEVEL set to 1 gives plain level 1.  (These are CPU rates;
- * the writer's compression thread, below, takes the zstd work off the
- * tool's thread.)
+ * 1* is the default: level 1 whose matches come from lib/zrows, which
+ * walks each row field by field beside the row before it, so zstd only
+ * entropy-codes (bp_zstd_tune()).  It is 1.1 to 1.7 times as fast as
+ * plain level 1, as fast as the negative levels on wide rows, and gives
+ * the smallest streams of all these; they also decode 1.3 times faster.
+ * The negative levels get their speed by storing literals raw: their
+ * streams are 1.3 to 2 times larger.  Level 3 is 2 to 3.6 times slower
+ * and larger still.  At 630-690 MB/s 1* compresses 5 million bar rows
+ * or 800 thousand feature rows a second.  BARPIPE_ZSTD_LEVEL set to 1
+ * gives plain level 1.  (These are CPU rates; the writer's compression
+ * thread, below, takes the zstd work off the tool's thread.)
  */
 #define BP_ZSTD_LEVEL_DEFAULT 1
 
