@@ -315,6 +315,19 @@ test_not_rows(void)
 	ok(c.st.declined > 0 && c.st.blocks == 0,
 	   "CSV: left to zstd's own finder");
 	free(c.z);
+	b.len = 0;
+	for (int i = 0; i < 20000; i++) {
+		char t[96];
+
+		snprintf(t, sizeof(t), "{\"a\": {\"b\": [%u, 2]}, "
+			 "\"c\": \"same text every row\"}\n", below(10));
+		add(&b, t);
+	}
+	ok(round_trip(b.s, b.len, &c), "nested values: round trip");
+	ok(c.st.declined > 0 && c.st.blocks == 0 && c.len < b.len / 20,
+	   "nested values: left to zstd's own finder (x%.0f)",
+	   (double)b.len / (double)c.len);
+	free(c.z);
 	bp_buf_release(&b);
 }
 
