@@ -295,3 +295,20 @@ bp-features: warning: the input column 'label_ret_1' is replaced by the computed
 bp-features: warning: the input column 'label_ret_1_end' is replaced by the computed one" ]
 	diff -u once <(printf '%s\n' "$output")
 }
+
+# ---- the compressed stream ------------------------------------------------
+
+@test "bp-features: zstd output of many blocks is what zstd(1) reads back as the --plain text" {
+	# the sample's 8,761 bars: 4 MB of rows, 30 zstd blocks matched
+	# field by field (lib/zrows), read back by the zstd tool itself
+	bp-fetch csv --symbol BTCUSDT -o bars.zst "$SAMPLE/BTCUSDT-1h.csv"
+	run -0 bp-features -i macd:12,26,9 -i bbands:20,2 -i stoch:5,3,3 \
+		-i rsi:14 --logret 1 -o feat.zst bars.zst
+	run -0 bp-features -i macd:12,26,9 -i bbands:20,2 -i stoch:5,3,3 \
+		-i rsi:14 --logret 1 --plain -o feat.ndjson bars.zst
+	[ "$(wc -c <feat.ndjson)" -gt 3000000 ]
+	zstd -tq feat.zst
+	cmp <(zstd -dcq feat.zst) feat.ndjson
+	# and smaller than zstd's own level 1 makes it
+	[ "$(wc -c <feat.zst)" -lt "$(zstd -1 -qc feat.ndjson | wc -c)" ]
+}
