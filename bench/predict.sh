@@ -56,6 +56,19 @@
 #                                                1.63 s (613k)
 #   Two pipes of plain 820-byte rows cost the kernel 0.6-0.8 s of copying
 #   a million (sys time), on the same two cores.
+# After the row match finder (lib/zrows) became the stream's compressor
+# (load 0.5-1.8, the input rows recompressed by barpipe's writer):
+#     bp-predict -o OUT.zst ROWS.zst           2.59 s  (386k; was 2.82 s)
+#     cat ROWS.zst | bp-predict | cat          2.39-2.63 s  (380-420k)
+#     cat ROWS.zst | bp-predict --keep ts,symbol | cat   1.46 s  (685k)
+#     cat ROWS | bp-predict --plain | cat      1.15-1.27 s  (790-870k)
+#     bp-predict --plain -o /dev/null ROWS     0.85 s  (1.18M)
+#     cat ROWS | cat                           0.51-0.64 s
+#   zstd > zstd is 3.8-4.1 s of CPU a million rows (its writer alone 1.6 s
+#   to compress 850 MB at 540 MB/s), so two cores cannot pass 500k rows
+#   a second that way; plain through two cats needs 2.15 s of CPU, of which
+#   bp-predict 1.55 s (parsing 30 numbers a row 0.6 s, the row scan 0.3 s,
+#   the forest 0.3 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
