@@ -309,6 +309,19 @@ cmp_dbl(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sort q[0..n) and drop repeats; returns how many are left. */
+static size_t
+sort_unique(double *q, size_t n)
+{
+	size_t u = 0;
+
+	qsort(q, n, sizeof(*q), cmp_dbl);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || q[i] != q[u - 1])
+			q[u++] = q[i];
+	return u;
+}
+
 /* the index of v in the sorted t[0..m) (v is there) */
 static size_t
 rank_of(const double *t, size_t m, double v)
@@ -373,15 +386,9 @@ simd_compile(struct bp_forest *f)
 				continue;	/* padding */
 			if (cnt[j] == NRANK) {
 				/* full: squeeze out repeats before adding */
-				double *q = f->qthr + j * NRANK;
-				size_t u = 0;
-
-				qsort(q, cnt[j], sizeof(*q), cmp_dbl);
-				for (size_t i = 0; i < cnt[j]; i++)
-					if (u == 0 || q[i] != q[u - 1])
-						q[u++] = q[i];
-				cnt[j] = u;
-				if (u > RANK_MAX)
+				cnt[j] = sort_unique(f->qthr + j * NRANK,
+						     cnt[j]);
+				if (cnt[j] > RANK_MAX)
 					goto out;
 			}
 			f->qthr[j * NRANK + cnt[j]++] = c->t;
@@ -391,15 +398,11 @@ simd_compile(struct bp_forest *f)
 	}
 	for (size_t j = 0; j < k; j++) {
 		double *q = f->qthr + j * NRANK;
-		size_t u = 0;
+		size_t u = sort_unique(q, cnt[j]);
 
-		qsort(q, cnt[j], sizeof(*q), cmp_dbl);
-		for (size_t i = 0; i < cnt[j]; i++)
-			if (u == 0 || q[i] != q[u - 1])
-				q[u++] = q[i];
+		cnt[j] = u;
 		if (u > RANK_MAX)
 			goto out;
-		cnt[j] = u;
 		for (size_t i = u; i < NRANK; i++)
 			q[i] = INFINITY;
 		for (size_t c = 0; c < 16; c++)
