@@ -59,6 +59,7 @@ struct seqs {
 	const unsigned char *src;
 	size_t len;		/* of the block at src */
 	size_t anchor;		/* first byte not yet in a sequence */
+	size_t matched;		/* bytes in matches so far */
 };
 
 /*
@@ -90,6 +91,17 @@ common(const unsigned char *a, const unsigned char *b, size_t max,
 	return n < max ? n : max;
 }
 
+/* Append the sequence: lit literals, then len bytes from off back. */
+static inline void
+put_seq(struct seqs *q, size_t lit, size_t off, size_t len)
+{
+	q->s[q->n].offset = (unsigned)off;
+	q->s[q->n].litLength = (unsigned)lit;
+	q->s[q->n].matchLength = (unsigned)len;
+	q->s[q->n].rep = 0;
+	q->n++;
+}
+
 /*
  * Offer a match of len bytes at pos from off bytes back.  It grows
  * backwards over equal bytes down to the anchor; one that starts at the
@@ -108,17 +120,13 @@ offer(struct seqs *q, size_t pos, size_t len, size_t off)
 	last = q->n > 0 ? &q->s[q->n - 1] : NULL;
 	if (pos == q->anchor && last && last->offset == off) {
 		last->matchLength += (unsigned)len;
-		q->anchor += len;
+	} else if (len >= MINLEN) {
+		put_seq(q, pos - q->anchor, off, len);
+	} else {
 		return;
 	}
-	if (len < MINLEN)
-		return;
-	q->s[q->n].offset = (unsigned)off;
-	q->s[q->n].litLength = (unsigned)(pos - q->anchor);
-	q->s[q->n].matchLength = (unsigned)len;
-	q->s[q->n].rep = 0;
-	q->n++;
 	q->anchor = pos + len;
+	q->matched += len;
 }
 
 /*
@@ -264,21 +272,11 @@ match_row(struct seqs *q, size_t s, size_t e, const struct rowtab *pt,
 }
 
 static size_t
-matched(const ZSTD_Sequence *s, size_t n)
-{
-	size_t sum = 0;
-
-	for (size_t i = 0; i < n; i++)
-		sum += s[i].matchLength;
-	return sum;
-}
-
-static size_t
 produce(void *state, ZSTD_Sequence *out, size_t cap, const void *src,
 	size_t n, const void *dict, size_t dictlen, int level, size_t window)
 {
 	struct bp_zrows *z = state;
-	struct seqs q = { out, 0, src, n, 0 };
+	struct seqs q = { out, 0, src, n, 0, 0 };
 	const unsigned char *s = src, *nl;
 	struct rowtab *pt = &z->tab[0], *ct = &z->tab[1], *t;
 	size_t p, lit;
@@ -309,17 +307,14 @@ produce(void *state, ZSTD_Sequence *out, size_t cap, const void *src,
 	 * Rows the walk could not follow (nested values, spaces) leave a
 	 * block nearly all literals: zstd's own finder may do better.
 	 */
-	lit = n - matched(out, q.n);
+	lit = n - q.matched;
 	if (n >= MINBLOCK && lit > n / 10 * 9)
 		goto decline;
-	out[q.n].offset = 0;
-	out[q.n].litLength = (unsigned)(n - q.anchor);
-	out[q.n].matchLength = 0;
-	out[q.n].rep = 0;
+	put_seq(&q, n - q.anchor, 0, 0);	/* the last literals */
 	z->st.blocks++;
 	z->st.bytes += n;
 	z->st.literals += lit;
-	return q.n + 1;
+	return q.n;
 decline:
 	z->st.declined++;
 	return ZSTD_SEQUENCE_PRODUCER_ERROR;
