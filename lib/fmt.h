@@ -42,4 +42,14 @@ size_t bp_fmt_int(char *buf, int64_t v);
  */
 int bp_parse_double(const char *s, size_t n, double *out);
 
+/*
+ * Whether bp_parse_double takes its AVX-512 path for the common numbers
+ * (no exponent, at most 19 digits): on from the start on x86-64
+ * processors with VBMI2, unless $BARPIPE_AVX512 is "0".  The portable
+ * code takes the rest, and both give the same result.  on = 0 forces the
+ * portable code, for tests and benchmarks; not to be called while other
+ * threads parse.  Returns whether the path is in use.
+ */
+int bp_parse_simd(int on);
+
 #endif

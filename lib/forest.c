@@ -344,9 +344,7 @@ int
 bp_forest_cpu_avx512(void)
 {
 #if FOREST_X86
-	const char *env = getenv("BARPIPE_AVX512");
-
-	if (env && strcmp(env, "0") == 0)
+	if (!bp_avx512_allowed())
 		return 0;
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx512f") &&

@@ -66,9 +66,8 @@ struct bp_forest *bp_forest_new_impl(const struct bp_model *m,
 void bp_forest_free(struct bp_forest **f);
 
 /*
- * 1 when this machine runs AVX-512 code (AVX512F, AVX512BW) and
- * $BARPIPE_AVX512 is not "0" (which turns every AVX-512 path of barpipe
- * off, to compare: the results are the same).
+ * 1 when this machine runs the forest's AVX-512 code (AVX512F,
+ * AVX512BW) and bp_avx512_allowed() (lib/util.h).
  */
 int bp_forest_cpu_avx512(void);
 

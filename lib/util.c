@@ -413,6 +413,14 @@ bp_rng_normal(struct bp_rng *r)
 	return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+int
+bp_avx512_allowed(void)
+{
+	const char *env = getenv("BARPIPE_AVX512");
+
+	return !(env && strcmp(env, "0") == 0);
+}
+
 double
 bp_now(void)
 {

@@ -137,6 +137,14 @@ uint64_t bp_rng_below(struct bp_rng *r, uint64_t n);
 /* Standard normal (Box-Muller, no cached pair: fully determined by state). */
 double bp_rng_normal(struct bp_rng *r);
 
+/*
+ * 0 when $BARPIPE_AVX512 is "0", which turns every AVX-512 path of
+ * barpipe off (the tree evaluation, the scan of rows, the number parser),
+ * to compare: the results are the same; else 1.  Each path also checks
+ * that the processor has the instructions it needs.
+ */
+int bp_avx512_allowed(void);
+
 /* Monotonic seconds, for progress and benchmarks only (never for results). */
 double bp_now(void);
 
