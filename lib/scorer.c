@@ -105,6 +105,8 @@ struct shape {
 	size_t alloc;
 	size_t *feat;		/* (k) field of feature j */
 	size_t *kept;		/* (nkeep) kept fields, in input order */
+	size_t *check;		/* the fields that are no feature */
+	size_t ncheck;
 	int slow;		/* the rows hold a column the scorer writes */
 	const char **raw;	/* (n) the values of the row scanned */
 	size_t *rawlen;
@@ -363,6 +365,7 @@ shape_release(struct shape *sh)
 	free(sh->klen);
 	free(sh->feat);
 	free(sh->kept);
+	free(sh->check);
 	free(sh->raw);
 	free(sh->rawlen);
 	free(sh->comma);
@@ -413,6 +416,7 @@ shape_learn(const struct scorer *s, struct shape *sh,
 		sh->rawlen = bp_xreallocarray(sh->rawlen, n,
 					      sizeof(*sh->rawlen));
 		sh->comma = bp_xreallocarray(sh->comma, n, sizeof(*sh->comma));
+		sh->check = bp_xreallocarray(sh->check, n, sizeof(*sh->check));
 	}
 	if (!sh->feat) {
 		sh->feat = bp_xcalloc(k + 1, sizeof(*sh->feat));
@@ -437,6 +441,15 @@ shape_learn(const struct scorer *s, struct shape *sh,
 		if (i == n)
 			return;
 		sh->feat[j] = i;
+	}
+	sh->ncheck = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < k && sh->feat[j] != i)
+			j++;
+		if (j == k)
+			sh->check[sh->ncheck++] = i;
 	}
 	for (size_t q = 0, m = 0; q < s->o->nkeep; q++) {
 		const char *name = s->o->keep[q];
@@ -693,11 +706,13 @@ is_value(const char *v, size_t len, const int simd)
 /*
  * Scan line (len bytes, then a NUL and PAD more) as a row of shape sh: 0
  * with the values in sh->raw, or -1 when it does not match (parse it in
- * full).  The commas are found first, all at once; then each field is
- * checked on its own, `"key":` then a whole value up to its comma, so
- * the fields' checks do not wait on one another.  A comma inside a
- * string splits it into pieces that fail the check.  simd: the masks by
- * AVX-512 compares (the caller has checked the processor).
+ * full).  The commas are found first, all at once; then each field's
+ * `"key":` is checked, and the values of the fields that are not
+ * features, each a whole value up to its comma, so the fields' checks do
+ * not wait on one another; the features' values are checked as they are
+ * read, by shape_features().  A comma inside a string splits it into
+ * pieces that fail the check.  simd: the masks by AVX-512 compares (the
+ * caller has checked the processor).
  */
 static inline __attribute__((always_inline)) int
 scan_row(struct shape *sh, const char *line, size_t len, const int simd)
@@ -719,6 +734,10 @@ scan_row(struct shape *sh, const char *line, size_t len, const int simd)
 			return -1;
 		sh->raw[i] = p + kl;
 		sh->rawlen[i] = (size_t)(stop - p) - kl;
+	}
+	for (size_t q = 0; q < sh->ncheck; q++) {
+		size_t i = sh->check[q];
+
 		bad |= !is_value(sh->raw[i], sh->rawlen[i], simd);
 	}
 	return bad ? -1 : 0;
@@ -753,8 +772,9 @@ shape_scan(const struct scorer *s, struct shape *sh, const char *line,
 
 /*
  * The features of the row just scanned into x (k), as bp_featmap_fill
- * reads them: the number of nulls, or -1 when one is not a number (the
- * full parse reports it).
+ * reads them: the number of nulls, or -1 when one is not a number or not
+ * a value at all (the full parse reports it).  bp_parse_double takes
+ * exactly JSON's numbers, so a value is checked and read at once.
  */
 static int
 shape_features(const struct scorer *s, const struct shape *sh, double *x)
@@ -767,20 +787,24 @@ shape_features(const struct scorer *s, const struct shape *sh, double *x)
 
 		switch (*v) {
 		case 'n':
+			if (len != 4 || memcmp(v, "null", 4) != 0)
+				return -1;
 			x[j] = NAN;
 			nulls++;
 			break;
 		case 't':
+			if (len != 4 || memcmp(v, "true", 4) != 0)
+				return -1;
 			x[j] = 1;
 			break;
 		case 'f':
+			if (len != 5 || memcmp(v, "false", 5) != 0)
+				return -1;
 			x[j] = 0;
 			break;
-		case '"':
-			return -1;
 		default:
 			if (bp_parse_double(v, len, &x[j]) < 0)
-				x[j] = NAN;
+				return -1;
 			break;
 		}
 	}

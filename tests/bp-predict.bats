@@ -348,6 +348,29 @@ ROWS
 	done
 }
 
+# a feature's value is checked as it is read: any text that is not a JSON
+# value stops the stream with the error the row gets when read alone
+@test "bp-predict: a feature that is not a value, deep in a stream: the row's own error" {
+	train m gbdt label_up n_estimators=3
+	for i in 1 2 3; do cat "$T"; done >big.ndjson
+	for v in nul nulls tru fals 1. .5 - 1e +1 0x1 1.5.2 '' '"' 'NaN' '1 x'; do
+		for avx in 1 0; do
+			awk -v v="$v" 'NR == 300 { sub(/"f_b":[^,]*/, "\"f_b\":" v) }
+				{ print }' big.ndjson >bad.ndjson
+			sed -n 300p bad.ndjson >alone.ndjson
+			BARPIPE_AVX512=$avx run -1 --separate-stderr \
+				bp-predict --model m.json --plain alone.ndjson
+			want=${stderr#bp-predict: alone.ndjson:1: }
+			[ "$want" != "$stderr" ]
+			BARPIPE_AVX512=$avx run -1 --separate-stderr \
+				bp-predict --model m.json -o o.zst bad.ndjson
+			[ "$stderr" = "bp-predict: bad.ndjson:300: $want" ] ||
+				{ echo "value '$v': $stderr / $want"; false; }
+		done
+	done
+	[ ! -e o.zst ]
+}
+
 @test "bp-predict: --keep writes only the named columns, then the scores" {
 	train m gbdt label_up n_estimators=5
 	bp-predict --model m.json --plain "$T" >all.ndjson
