@@ -69,6 +69,24 @@
 #   a second that way; plain through two cats needs 2.15 s of CPU, of which
 #   bp-predict 1.55 s (parsing 30 numbers a row 0.6 s, the row scan 0.3 s,
 #   the forest 0.3 s).
+# After numbers are read by AVX-512 (lib/fmt.c: 13 ns a number, was 22)
+# and each feature's value is checked once, as it is read (main at
+# 69d22d4, load 0.5-1.6, wall time, 1,000,000 rows):
+#     bp-predict --plain -o /dev/null ROWS     0.61-0.69 s  (1.45-1.64M)
+#     cat ROWS | bp-predict --plain >/dev/null 0.80-0.89 s  (1.12-1.25M)
+#     bp-predict --plain <ROWS | cat           0.89-0.98 s  (1.02-1.12M)
+#     cat ROWS | bp-predict --plain | cat      0.89-1.15 s  (870k-1.12M;
+#                                                median of 20 runs
+#                                                0.98 s, 1.02M)
+#     cat ROWS | cat | cat                     0.42-0.88 s  (the pipes alone)
+#     cat BP.zst | bp-predict | cat            2.17-2.62 s  (380-460k)
+#     cat BP.zst | bp-predict --keep ts,symbol | cat   1.06-1.35 s
+#   (BP.zst: the rows as a barpipe tool writes them, which zstd decodes
+#   at 1.2 GB/s; ROWS.zst, zstd's CLI at its default level, at 0.7.)
+#   bp-predict takes 1.28 s of CPU a million rows through two pipes (1.04
+#   user: numbers 0.4, the forest 0.27, the row scan 0.13; 0.24 system:
+#   the pipes' copies), the cats 0.35 s.  zstd > zstd of every column is
+#   still bound by compressing 850 MB of output (1.4 s of CPU) on top.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -81,9 +99,11 @@ feats=$(seq -f 'f%02g' 0 29 | paste -sd,)
 
 pkgs="jansson libzstd sqlite3 libcurl"
 [ -f lib/libbarpipe.a ] || make -s lib/libbarpipe.a
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib $(pkg-config --cflags $pkgs) \
-	-o "$out/models-predict" bench/models-predict.c lib/libbarpipe.a \
-	$(pkg-config --libs $pkgs) -lcsv -lm -pthread
+for prog in models-predict stream-bench; do
+	cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib \
+		$(pkg-config --cflags $pkgs) -o "$out/$prog" "bench/$prog.c" \
+		lib/libbarpipe.a $(pkg-config --libs $pkgs) -lcsv -lm -pthread
+done
 
 # the model and the rows (as bench/models.sh makes them)
 synth=$out/models-synth.ndjson
@@ -110,6 +130,10 @@ with open(sys.argv[2], "w") as f:
 EOF
 	zstd -q -f "$rows" -o "$rows.zst"
 fi
+# the same rows as a barpipe tool writes them (the row match finder,
+# lib/zrows), as bp-predict gets them from bp-features in a pipeline
+bprows=$out/predict-1m.bp.zst
+[ -s "$bprows" ] || "$out/stream-bench" copy "$rows" >"$bprows" 2>/dev/null
 n=1000000
 
 # measure CMD: W (wall s), C (cpu s of every process) of one run
@@ -158,6 +182,10 @@ m="--model $model"
 		"cat $rows.zst | bp-predict $m --threads 1 | cat >/dev/null"
 	line "zstd > zstd file (-o)" \
 		"bp-predict $m -o $out/predict-out.zst $rows.zst"
+	line "barpipe's zstd > plain" \
+		"cat $bprows | bp-predict $m --plain | cat >/dev/null"
+	line "barpipe's zstd > zstd" \
+		"cat $bprows | bp-predict $m | cat >/dev/null"
 	k="--keep ts,symbol"
 	line "plain > plain, $k" \
 		"cat $rows | bp-predict $m $k --plain | cat >/dev/null"
@@ -167,10 +195,13 @@ m="--model $model"
 		"cat $rows.zst | bp-predict $m $k | cat >/dev/null"
 	line "zstd > zstd file (-o), $k" \
 		"bp-predict $m $k -o $out/predict-out.zst $rows.zst"
+	line "barpipe's zstd > zstd, $k" \
+		"cat $bprows | bp-predict $m $k | cat >/dev/null"
 	echo
 	echo "what zstd costs by itself (zstd 1.5 CLI, one thread):"
 	bp-predict $m --plain -o "$out/predict-out.ndjson" "$rows"
 	line "decompress the input" "zstd -dc $rows.zst >/dev/null"
+	line "decompress barpipe's input" "zstd -dc $bprows >/dev/null"
 	line "compress the output, level 1" \
 		"zstd -1 -c $out/predict-out.ndjson >/dev/null"
 	line "cat plain > cat (the pipes alone)" \
