@@ -30,11 +30,11 @@
  * of (no exponent, at most 19 digits) take a path without a loop or a
  * branch that depends on the digits: one masked load, a compare that
  * marks the digits, compress and expand to line them up, multiply-adds
- * to sum them, then Eisel-Lemire for every value (it decides all that
- * Clinger's path would, with the same result, and a branch between the
- * two would be mispredicted half the time on 16- and 17-digit values).
- * 13 ns a number where the portable code takes 22 (30 numbers of a row
- * of bench/predict.sh's features, one core).
+ * to sum them; then Clinger's division up to 15 digits and Eisel-Lemire
+ * past them, chosen by the digit count (choosing by m <= 2^53 would be
+ * mispredicted half the time on 16- and 17-digit values).  One core:
+ * 13 ns a number where the portable code takes 22 (bench/predict.sh's
+ * features, 16-17 digits), 10 ns where it takes 12 (bars' prices).
  */
 #include "fmt.h"
 
@@ -564,7 +564,7 @@ parse_avx512(const char *s, size_t n, double *out)
 	__mmask32 in, dig, other;
 	__m256i d;
 	uint64_t m, bits;
-	size_t neg, dot;
+	size_t neg, dot, nfrac;
 	unsigned cnt;
 	int bad;
 	double v;
@@ -596,10 +596,17 @@ parse_avx512(const char *s, size_t n, double *out)
 	m = ((uint64_t)_mm256_extract_epi64(d, 0) * 100000000 +
 	     (uint64_t)_mm256_extract_epi64(d, 1)) * 100000000 +
 	    (uint64_t)_mm256_extract_epi64(d, 2);
-	/* Eisel-Lemire decides every case Clinger's path would, alike */
-	if (m == 0)
-		v = 0;
-	else if (eisel_lemire(m, -(int)(n - 1 - dot) * (dot < n), &v) < 0)
+	/*
+	 * Up to 15 digits, m < 2^53: Clinger's one division (short prices,
+	 * volumes).  Past that Eisel-Lemire, whatever m is: the branch then
+	 * follows the digit count, the same for most values of a column,
+	 * not m <= 2^53, which 16- and 17-digit values split at random.
+	 * Both round correctly, so both give the portable code's double.
+	 */
+	nfrac = dot < n ? n - 1 - dot : 0;
+	if (cnt <= 15 && nfrac <= 22)
+		v = (double)m / pow10_tab[nfrac];
+	else if (eisel_lemire(m, -(int)nfrac, &v) < 0)
 		return 0;
 	memcpy(&bits, &v, sizeof(bits));
 	bits |= (uint64_t)neg << 63;
