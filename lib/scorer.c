@@ -785,27 +785,14 @@ shape_features(const struct scorer *s, const struct shape *sh, double *x)
 		const char *v = sh->raw[sh->feat[j]];
 		size_t len = sh->rawlen[sh->feat[j]];
 
-		switch (*v) {
-		case 'n':
-			if (len != 4 || memcmp(v, "null", 4) != 0)
+		if (*v == 'n' || *v == 't' || *v == 'f') {
+			/* null, true, false: the scan's own check */
+			if (!is_value(v, len, 0))
 				return -1;
-			x[j] = NAN;
-			nulls++;
-			break;
-		case 't':
-			if (len != 4 || memcmp(v, "true", 4) != 0)
-				return -1;
-			x[j] = 1;
-			break;
-		case 'f':
-			if (len != 5 || memcmp(v, "false", 5) != 0)
-				return -1;
-			x[j] = 0;
-			break;
-		default:
-			if (bp_parse_double(v, len, &x[j]) < 0)
-				return -1;
-			break;
+			x[j] = *v == 'n' ? NAN : *v == 't';
+			nulls += *v == 'n';
+		} else if (bp_parse_double(v, len, &x[j]) < 0) {
+			return -1;
 		}
 	}
 	return nulls;
