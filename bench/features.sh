@@ -33,6 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
 mkdir -p "$out"
+. bench/lib.sh
 bars=$out/features-1m.ndjson.zst
 csv=$out/features-1m.csv
 rows=1000000
@@ -43,20 +44,11 @@ fi
 job="-i sma:20 -i ema:20 -i rsi:14 -i macd:12,26,9 -i bbands:20,2 -i atr:14
 	--logret 1 --roll std:20 -i stoch:5,3,3"
 
-# measure NAME CMD: one run; sets W (wall s) and C (cpu s)
-measure() {
-	local f=$out/time.$$
-	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$2" >/dev/null
-	read -r W u s <"$f"
-	C=$(echo "$u + $s" | bc)
-	rm -f "$f"
-}
-
 # best NAME CMD: the best of three runs
 best() {
 	local bw=999999 bc=999999 i
 	for i in 1 2 3; do
-		measure "$1" "$2"
+		measure "$2"
 		[ "$(echo "$W < $bw" | bc)" = 1 ] && bw=$W
 		[ "$(echo "$C < $bc" | bc)" = 1 ] && bc=$C
 	done
@@ -88,13 +80,13 @@ $py -c 'import pandas' 2>/dev/null || have_pandas=0
 	line "  (the same at zstd level -3)"
 	best bp "bp-features $(echo $job) --plain $out/features-1m.ndjson >/dev/null"
 	line "  (plain in and out: parse, compute, format)"
-	measure zstd "zstd -dc $out/features-bp.zst | zstd -1 -q -c >/dev/null"
+	measure "zstd -dc $out/features-bp.zst | zstd -1 -q -c >/dev/null"
 	line "  (zstd -1 of the output alone, and its decode)"
 	if [ "$have_pandas" = 1 ]; then
-		measure pd "$py bench/features_pandas.py $bars $out/features-pd.ndjson.zst"
+		measure "$py bench/features_pandas.py $bars $out/features-pd.ndjson.zst"
 		line "pandas zstd -> zstd"
 		pw_zz=$W pc_zz=$C
-		measure pd "$py bench/features_pandas.py $csv $out/features-pd.ndjson"
+		measure "$py bench/features_pandas.py $csv $out/features-pd.ndjson"
 		line "pandas CSV -> NDJSON"
 		pw_cn=$W pc_cn=$C
 		echo

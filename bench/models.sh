@@ -81,20 +81,8 @@ mlp=hidden=20,10,epochs=10,early_stopping_rounds=0
 seeds=${MLP_SEEDS:-5}	# the mlp once more over this many seeds a side
 
 # in-memory prediction speed of a model file (bench/models-predict.c)
-pkgs="jansson libzstd sqlite3 libcurl"
-[ -f lib/libbarpipe.a ] || make -s lib/libbarpipe.a
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib $(pkg-config --cflags $pkgs) \
-	-o "$out/models-predict" bench/models-predict.c lib/libbarpipe.a \
-	$(pkg-config --libs $pkgs) -lcsv -lm -pthread
-
-# measure CMD: W (wall s), C (cpu s, children included) of one run
-measure() {
-	local f=$out/time.$$ u s
-	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" >/dev/null
-	read -r W u s <"$f"
-	C=$(echo "$u + $s" | bc)
-	rm -f "$f"
-}
+. bench/lib.sh
+build models-predict
 
 # fit SECONDS of a bp-train -v log
 fit_time() {

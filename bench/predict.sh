@@ -97,13 +97,8 @@ gbdt="n_estimators=200,max_depth=6,learning_rate=0.1,max_bin=255"
 gbdt="$gbdt,early_stopping_rounds=0"
 feats=$(seq -f 'f%02g' 0 29 | paste -sd,)
 
-pkgs="jansson libzstd sqlite3 libcurl"
-[ -f lib/libbarpipe.a ] || make -s lib/libbarpipe.a
-for prog in models-predict stream-bench; do
-	cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib \
-		$(pkg-config --cflags $pkgs) -o "$out/$prog" "bench/$prog.c" \
-		lib/libbarpipe.a $(pkg-config --libs $pkgs) -lcsv -lm -pthread
-done
+. bench/lib.sh
+build models-predict stream-bench
 
 # the model and the rows (as bench/models.sh makes them)
 synth=$out/models-synth.ndjson
@@ -135,15 +130,6 @@ fi
 bprows=$out/predict-1m.bp.zst
 [ -s "$bprows" ] || "$out/stream-bench" copy "$rows" >"$bprows" 2>/dev/null
 n=1000000
-
-# measure CMD: W (wall s), C (cpu s of every process) of one run
-measure() {
-	local f=$out/time.$$
-	/usr/bin/time -f '%e %U %S' -o "$f" bash -c "$1" >/dev/null
-	read -r W u s <"$f"
-	C=$(echo "$u + $s" | bc)
-	rm -f "$f"
-}
 
 # line NAME CMD: one measured pipe as a line of the table
 line() {
